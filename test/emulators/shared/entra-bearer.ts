@@ -34,7 +34,8 @@ export function createEntraBearerVerifier(options: EntraBearerVerifierOptions) {
   return async function verifyBearer(req: IncomingMessage): Promise<BearerCheck> {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) return { ok: false, reason: 'missing', message: 'No bearer token in the Authorization header.' };
+    if (!match?.[1])
+      return { ok: false, reason: 'missing', message: 'No bearer token in the Authorization header.' };
     const token = match[1];
     try {
       const { payload } = await jwtVerify(token, jwks, { clockTolerance: 0 });
@@ -44,11 +45,16 @@ export function createEntraBearerVerifier(options: EntraBearerVerifierOptions) {
       }
       const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
       if (!audiences.some((aud) => aud !== undefined && options.audiences.includes(aud))) {
-        return { ok: false, reason: 'wrong_audience', message: `Audience '${String(payload.aud)}' is not accepted.` };
+        return {
+          ok: false,
+          reason: 'wrong_audience',
+          message: `Audience '${String(payload.aud)}' is not accepted.`,
+        };
       }
       return { ok: true, claims: payload as EntraAccessTokenClaims, token };
     } catch (error) {
-      if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired', message: 'The token is expired.' };
+      if (error instanceof errors.JWTExpired)
+        return { ok: false, reason: 'expired', message: 'The token is expired.' };
       return { ok: false, reason: 'invalid', message: 'The token signature or format is invalid.' };
     }
   };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -24,9 +25,15 @@ export interface HttpsServerOptions {
  * Serves `handler` over HTTPS on 127.0.0.1 with the test certificate. A handler that throws answers
  * 500 instead of leaving the client hanging.
  */
-export async function startHttpsServer(handler: RequestHandler, options: HttpsServerOptions = {}): Promise<RunningServer> {
+export async function startHttpsServer(
+  handler: RequestHandler,
+  options: HttpsServerOptions = {},
+): Promise<RunningServer> {
   const server = createServer(
-    { key: readFileSync(join(testCertDir, 'server-key.pem')), cert: readFileSync(join(testCertDir, 'server.pem')) },
+    {
+      key: readFileSync(join(testCertDir, 'server-key.pem')),
+      cert: readFileSync(join(testCertDir, 'server.pem')),
+    },
     (req, res) => {
       Promise.resolve(handler(req, res)).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, parsed once at startup. Names are app settings (environment
+ * variables); infra/ sets the same names. A missing or malformed one fails with its name and an example.
+ */
+const settingDefinitions = {
+  DATABRICKS_ALLOWED_WORKSPACES: {
+    example: 'https://adb-1234567890123456.7.azuredatabricks.net,https://adb-2.8.azuredatabricks.net',
+    schema: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https$/ }).transform(normalizeWorkspaceUrl)).min(1)),
+  },
+  DATABRICKS_DEFAULT_WORKSPACE: {
+    example: 'https://adb-1234567890123456.7.azuredatabricks.net',
+    schema: z
+      .url({ protocol: /^https$/ })
+      .transform(normalizeWorkspaceUrl)
+      .optional(),
+  },
+  SQL_ALLOWED_HOST_PATTERNS: {
+    example: '*.database.windows.net',
+    schema: z
+      .string()
+      .default('*.database.windows.net')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((item) => item.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/)).min(1)),
+  },
+  KEY_VAULT_URL: { example: 'https://my-vault.vault.azure.net', schema: z.url({ protocol: /^https$/ }) },
+  REQUEST_QUEUE_NAME: {
+    example: 'connection-requests',
+    schema: z.string().min(1).default('connection-requests'),
+  },
+  SERVICE_BUS_MAX_DELIVERY_COUNT: {
+    example: '10',
+    schema: z.coerce.number().int().min(1).max(2000).default(10),
+  },
+  STATE_STORAGE_CONNECTION_STRING: {
+    example: 'UseDevelopmentStorage=true',
+    schema: z.string().min(1).optional(),
+  },
+  STATE_TABLE_SERVICE_URL: {
+    example: 'https://mystorage.table.core.windows.net',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+  },
+  STATE_TABLE_PREFIX: {
+    example: 'ucprov',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/)
+      .default('ucprov'),
+  },
+  RETRY_MAX_ATTEMPTS: { example: '5', schema: z.coerce.number().int().min(1).max(20).default(5) },
+  RETRY_BASE_DELAY_MS: { example: '500', schema: z.coerce.number().int().min(1).default(500) },
+  RETRY_MAX_DELAY_MS: { example: '15000', schema: z.coerce.number().int().min(1).default(15_000) },
+  RETRY_BUDGET_MS: { example: '60000', schema: z.coerce.number().int().min(100).default(60_000) },
+  CONNECTION_LEASE_MS: { example: '120000', schema: z.coerce.number().int().min(1000).default(120_000) },
+  AZURE_AUTHORITY_HOST: {
+    example: 'https://login.microsoftonline.com',
+    schema: z.url({ protocol: /^https$/ }).optional(),
+  },
+  AZURE_TENANT_ID: { example: '00000000-0000-0000-0000-000000000000', schema: z.string().min(1).optional() },
+  AZURE_CLIENT_ID: { example: '00000000-0000-0000-0000-000000000000', schema: z.string().min(1).optional() },
+  AZURE_CLIENT_SECRET: { example: '(local development only)', schema: z.string().min(1).optional() },
+} as const;
+
+type Definitions = typeof settingDefinitions;
+export type SettingName = keyof Definitions;
+export const settingNames = Object.keys(settingDefinitions) as SettingName[];
+type RawSettings = { [K in SettingName]: z.output<Definitions[K]['schema']> };
+
+export interface Settings {
+  workspaces: { allowed: string[]; default?: string };
+  sqlHostPatterns: string[];
+  keyVaultUrl: string;
+  requestQueueName: string;
+  maxDeliveryCount: number;
+  state: { connectionString?: string; tableServiceUrl?: string; tablePrefix: string };
+  retry: { maxAttempts: number; baseDelayInMs: number; maxDelayInMs: number; budgetInMs: number };
+  connectionLeaseInMs: number;
+  identity: { authorityHost?: string; tenantId?: string; clientId?: string; clientSecret?: string };
+}
+
+export class SettingsError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'SettingsError';
+    this.problems = problems;
+  }
+}
+
+export function parseSettings(env: Record<string, string | undefined>): Settings {
+  const problems: string[] = [];
+  const raw: Partial<Record<SettingName, unknown>> = {};
+  for (const name of settingNames) {
+    const { schema, example } = settingDefinitions[name];
+    const value = env[name]?.trim() === '' ? undefined : env[name];
+    const result = (schema as z.ZodType).safeParse(value);
+    if (result.success) raw[name] = result.data;
+    else
+      problems.push(
+        value === undefined
+          ? `${name} is required, e.g. ${name}=${example}`
+          : `${name} is malformed (${result.error.issues[0]?.message ?? 'invalid'}), e.g. ${name}=${example}`,
+      );
+  }
+  const settings = raw as RawSettings;
+  const storageConnection = settings.STATE_STORAGE_CONNECTION_STRING ?? env.AzureWebJobsStorage;
+  if (problems.length === 0) {
+    if (
+      settings.DATABRICKS_DEFAULT_WORKSPACE &&
+      !settings.DATABRICKS_ALLOWED_WORKSPACES.includes(settings.DATABRICKS_DEFAULT_WORKSPACE)
+    ) {
+      problems.push('DATABRICKS_DEFAULT_WORKSPACE must be one of DATABRICKS_ALLOWED_WORKSPACES');
+    }
+    if (!storageConnection && !settings.STATE_TABLE_SERVICE_URL) {
+      problems.push(
+        'STATE_TABLE_SERVICE_URL (managed identity) or STATE_STORAGE_CONNECTION_STRING is required, e.g. STATE_TABLE_SERVICE_URL=https://mystorage.table.core.windows.net',
+      );
+    }
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  return {
+    workspaces: {
+      allowed: settings.DATABRICKS_ALLOWED_WORKSPACES,
+      default: settings.DATABRICKS_DEFAULT_WORKSPACE,
+    },
+    sqlHostPatterns: settings.SQL_ALLOWED_HOST_PATTERNS,
+    keyVaultUrl: settings.KEY_VAULT_URL,
+    requestQueueName: settings.REQUEST_QUEUE_NAME,
+    maxDeliveryCount: settings.SERVICE_BUS_MAX_DELIVERY_COUNT,
+    state: {
+      connectionString: settings.STATE_TABLE_SERVICE_URL ? undefined : storageConnection,
+      tableServiceUrl: settings.STATE_TABLE_SERVICE_URL,
+      tablePrefix: settings.STATE_TABLE_PREFIX,
+    },
+    retry: {
+      maxAttempts: settings.RETRY_MAX_ATTEMPTS,
+      baseDelayInMs: settings.RETRY_BASE_DELAY_MS,
+      maxDelayInMs: settings.RETRY_MAX_DELAY_MS,
+      budgetInMs: settings.RETRY_BUDGET_MS,
+    },
+    connectionLeaseInMs: settings.CONNECTION_LEASE_MS,
+    identity: {
+      authorityHost: settings.AZURE_AUTHORITY_HOST,
+      tenantId: settings.AZURE_TENANT_ID,
+      clientId: settings.AZURE_CLIENT_ID,
+      clientSecret: settings.AZURE_CLIENT_SECRET,
+    },
+  };
+}
+
+/** Workspace URLs compare by origin: `https://adb-1.azuredatabricks.net/` and `…net` are the same workspace. */
+export function normalizeWorkspaceUrl(url: string): string {
+  return new URL(url).origin.toLowerCase();
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { PermanentError, type Reason, TransientError } from '../errors.js';
+import { checkRequestPolicy } from '../policy/check-request-policy.js';
+import type { ConnectionRequest } from '../request/connection-request-schema.js';
+import { validateRequest } from '../request/validate-request.js';
+import { type RequestStatus, terminalStatuses } from '../request-status.js';
+import { deleteManagedConnection } from './delete-connection.js';
+import type { ProvisionerDependencies } from './provisioner-dependencies.js';
+import type { QueueMessage } from './queue-message.js';
+import { upsertM2mConnection } from './upsert-connection.js';
+
+export type HandleResult = { status: RequestStatus; requestId: string };
+
+/** Terminal statuses a redelivery must not touch; a dead-lettered request may be replayed. */
+function isSettled(status: RequestStatus): boolean {
+  return terminalStatuses.has(status) && status !== 'dead_lettered';
+}
+
+/** How long a delivery waits for another request on the same connection before letting Service Bus redeliver. */
+const leaseWaitInMs = 30_000;
+
+/**
+ * The queue consumer's core. Resolves when the message should be completed (the outcome is recorded
+ * in the request's status); throws when Service Bus should redeliver it. Bad input never throws.
+ */
+export class Provisioner {
+  readonly #deps: ProvisionerDependencies;
+
+  constructor(deps: ProvisionerDependencies) {
+    this.#deps = deps;
+  }
+
+  async handleMessage(message: QueueMessage): Promise<HandleResult> {
+    const { statuses, logger, settings } = this.#deps;
+    const validation = validateRequest(message.body, message.messageId);
+    const requestId = validation.ok ? validation.request.requestId : validation.requestId;
+    logger.info('request.received', {
+      requestId,
+      messageId: message.messageId,
+      deliveryCount: message.deliveryCount,
+    });
+
+    const previous = await statuses.get(requestId);
+    if (previous && isSettled(previous.status)) {
+      logger.info('request.duplicate', { requestId, status: previous.status });
+      return { status: previous.status, requestId };
+    }
+
+    if (!validation.ok) {
+      return this.#finish(requestId, 'rejected', validation.reasons, { request: validation.redactedBody });
+    }
+    const request = validation.request;
+    const summary = {
+      action: request.action,
+      connectionName: request.connection.name.toLowerCase(),
+      ...(request.action === 'upsert' ? { flow: request.auth.flow } : {}),
+      deliveryCount: message.deliveryCount,
+      request,
+    };
+    const policy = checkRequestPolicy(request, settings);
+    if (!policy.ok) return this.#finish(requestId, 'rejected', policy.reasons, summary);
+
+    // A replayed dead-lettered request starts over; every other terminal status is final.
+    await statuses.record(
+      requestId,
+      { status: 'in_progress', workspace: policy.workspace, ...summary },
+      { allowReopen: previous?.status === 'dead_lettered' },
+    );
+    try {
+      const status = await this.#applyUnderLease(request, policy.workspace, message);
+      return this.#finish(requestId, status, [], { workspace: policy.workspace, ...summary });
+    } catch (error) {
+      if (error instanceof PermanentError) {
+        return this.#finish(requestId, error.outcome, error.reasons, {
+          workspace: policy.workspace,
+          ...summary,
+        });
+      }
+      await this.#recordTransientFailure(requestId, message, error);
+      throw error;
+    }
+  }
+
+  async #applyUnderLease(
+    request: ConnectionRequest & { requestId: string },
+    workspace: string,
+    message: QueueMessage,
+  ): Promise<RequestStatus> {
+    const { leases, statuses, inventory, settings } = this.#deps;
+    const name = request.connection.name.toLowerCase();
+    const lease = await leases.acquire(
+      `connection|${workspace}|${name}`,
+      `${message.messageId}|${randomUUID()}`,
+      {
+        durationInMs: settings.connectionLeaseInMs,
+        waitInMs: leaseWaitInMs,
+        pollInMs: 200,
+      },
+    );
+    if (!lease) {
+      throw new TransientError(
+        'lease',
+        `Another request is still working on connection '${name}'; retrying later.`,
+      );
+    }
+    try {
+      // A concurrent duplicate may have finished while this delivery waited for the lease.
+      const current = await statuses.get(request.requestId);
+      if (current && isSettled(current.status)) return current.status;
+
+      const ordering = message.enqueuedTimeUtc.getTime();
+      const stored = await inventory.get(workspace, name);
+      if (
+        stored &&
+        stored.entry.lastRequestId !== request.requestId &&
+        stored.entry.lastRequestSequence > ordering
+      ) {
+        return 'superseded';
+      }
+      if (request.action === 'delete') {
+        await deleteManagedConnection(this.#deps, request, workspace);
+      } else {
+        await upsertM2mConnection(this.#deps, { request, workspace, ordering });
+      }
+      return 'succeeded';
+    } finally {
+      await leases.release(lease);
+    }
+  }
+
+  async #finish(
+    requestId: string,
+    status: RequestStatus,
+    reasons: Reason[],
+    details: Omit<Parameters<ProvisionerDependencies['statuses']['record']>[1], 'status' | 'reasons'>,
+  ): Promise<HandleResult> {
+    const view = await this.#deps.statuses.record(requestId, { status, reasons, ...details });
+    this.#deps.logger.info(`request.${status}`, {
+      requestId,
+      reasons: reasons.map((reason) => reason.code).join(',') || undefined,
+    });
+    return { status: view.status, requestId };
+  }
+
+  /** The last delivery Service Bus will make ends the request as dead-lettered, with the last error. */
+  async #recordTransientFailure(requestId: string, message: QueueMessage, error: unknown): Promise<void> {
+    const { statuses, logger, settings } = this.#deps;
+    const lastAttempt = message.deliveryCount >= settings.maxDeliveryCount;
+    const service = error instanceof TransientError ? error.service : 'provisioner';
+    const detail = error instanceof Error ? error.message : String(error);
+    const reason: Reason = {
+      code: 'TRANSIENT_FAILURE',
+      message: lastAttempt
+        ? `Delivery ${message.deliveryCount} of ${settings.maxDeliveryCount} failed (${service}: ${detail}); the message was dead-lettered. Fix the cause, then replay it with 'ucprov dlq replay ${message.messageId}'.`
+        : `Delivery ${message.deliveryCount} of ${settings.maxDeliveryCount} failed (${service}: ${detail}); Service Bus will redeliver it.`,
+    };
+    await statuses.record(requestId, {
+      status: lastAttempt ? 'dead_lettered' : 'in_progress',
+      reasons: [reason],
+      deliveryCount: message.deliveryCount,
+    });
+    logger.warn('request.transient_failure', {
+      requestId,
+      service,
+      deliveryCount: message.deliveryCount,
+      lastAttempt,
+    });
+  }
+}
