@@ -1,4 +1,5 @@
-import { app, type InvocationContext } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
+import { defineServiceBusQueueFunction } from './shared/define-function.js';
 import { toQueueMessage } from './shared/queue-message-from-trigger.js';
 import { getRuntime, invocationSink } from './shared/runtime.js';
 
@@ -11,10 +12,8 @@ export async function provisionConnection(body: unknown, context: InvocationCont
   await runtime.provisioner(invocationSink(context)).handleMessage(toQueueMessage(body, context));
 }
 
-export const provisionConnectionDefinition = {
+defineServiceBusQueueFunction('provisionConnection', {
   connection: 'ServiceBusConnection',
   queueName: '%REQUEST_QUEUE_NAME%',
   handler: provisionConnection,
-} as const;
-
-app.serviceBusQueue('provisionConnection', provisionConnectionDefinition);
+});

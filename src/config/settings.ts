@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const booleanSetting = z.enum(['true', 'false']).transform((value) => value === 'true');
+
 /**
  * Every setting the app reads, parsed once at startup. Names are app settings (environment
  * variables); infra/ sets the same names. A missing or malformed one fails with its name and an example.
@@ -66,6 +68,48 @@ const settingDefinitions = {
   RETRY_MAX_DELAY_MS: { example: '15000', schema: z.coerce.number().int().min(1).default(15_000) },
   RETRY_BUDGET_MS: { example: '60000', schema: z.coerce.number().int().min(100).default(60_000) },
   CONNECTION_LEASE_MS: { example: '120000', schema: z.coerce.number().int().min(1000).default(120_000) },
+  GRAPH_BASE_URL: {
+    example: 'https://graph.microsoft.com',
+    schema: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
+  },
+  PUBLIC_BASE_URL: {
+    example: 'https://my-provisioner.azurewebsites.net',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+  },
+  SIGNIN_LINK_LIFETIME_HOURS: {
+    example: '72',
+    schema: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 14)
+      .default(72),
+  },
+  SIGNIN_REQUIRE_APPROVER_IDENTITY: { example: 'false', schema: booleanSetting.default(false) },
+  SMTP_HOST: { example: 'smtp.azurecomm.net', schema: z.string().min(1).optional() },
+  SMTP_PORT: { example: '587', schema: z.coerce.number().int().min(1).max(65535).default(587) },
+  SMTP_SECURITY: {
+    example: 'starttls',
+    schema: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+  },
+  SMTP_SENDER: {
+    example: 'Connection provisioner <provisioner@contoso.com>',
+    schema: z.string().min(3).optional(),
+  },
+  SMTP_USERNAME: { example: 'provisioner@contoso.com', schema: z.string().min(1).optional() },
+  SMTP_PASSWORD_SECRET_REF: {
+    example: 'smtp-password',
+    schema: z
+      .string()
+      .regex(/^[0-9a-zA-Z-]{1,127}$/)
+      .optional(),
+  },
+  ROTATION_ENABLED: { example: 'true', schema: booleanSetting.default(true) },
+  ROTATION_SCHEDULE: { example: '0 0 2 * * *', schema: z.string().min(9).default('0 0 2 * * *') },
+  ROTATION_MAX_SECRET_AGE_DAYS: { example: '90', schema: z.coerce.number().min(1).default(90) },
+  ROTATION_EXPIRY_WARNING_DAYS: { example: '30', schema: z.coerce.number().min(0).default(30) },
+  ROTATION_SECRET_LIFETIME_DAYS: { example: '180', schema: z.coerce.number().min(1).max(730).default(180) },
+  ROTATION_GRACE_PERIOD_HOURS: { example: '24', schema: z.coerce.number().min(0).default(24) },
+  ROTATION_U2M_POLICY: { example: 'reconsent', schema: z.enum(['reconsent', 'patch']).default('reconsent') },
   AZURE_AUTHORITY_HOST: {
     example: 'https://login.microsoftonline.com',
     schema: z.url({ protocol: /^https$/ }).optional(),
@@ -89,6 +133,30 @@ export interface Settings {
   state: { connectionString?: string; tableServiceUrl?: string; tablePrefix: string };
   retry: { maxAttempts: number; baseDelayInMs: number; maxDelayInMs: number; budgetInMs: number };
   connectionLeaseInMs: number;
+  graphBaseUrl: string;
+  signIn: {
+    /** Where the app is reachable from a browser; the OAuth redirect URI is derived from it. */
+    publicBaseUrl?: string;
+    linkLifetimeInHours: number;
+    requireApproverIdentity: boolean;
+  };
+  smtp: {
+    host?: string;
+    port: number;
+    security: 'starttls' | 'tls' | 'none';
+    sender?: string;
+    username?: string;
+    passwordSecretRef?: string;
+  };
+  rotation: {
+    enabled: boolean;
+    schedule: string;
+    maxSecretAgeInDays: number;
+    expiryWarningInDays: number;
+    secretLifetimeInDays: number;
+    gracePeriodInHours: number;
+    u2mPolicy: 'reconsent' | 'patch';
+  };
   identity: { authorityHost?: string; tenantId?: string; clientId?: string; clientSecret?: string };
 }
 
@@ -153,6 +221,29 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
       budgetInMs: settings.RETRY_BUDGET_MS,
     },
     connectionLeaseInMs: settings.CONNECTION_LEASE_MS,
+    graphBaseUrl: settings.GRAPH_BASE_URL.replace(/\/+$/, ''),
+    signIn: {
+      publicBaseUrl: settings.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      linkLifetimeInHours: settings.SIGNIN_LINK_LIFETIME_HOURS,
+      requireApproverIdentity: settings.SIGNIN_REQUIRE_APPROVER_IDENTITY,
+    },
+    smtp: {
+      host: settings.SMTP_HOST,
+      port: settings.SMTP_PORT,
+      security: settings.SMTP_SECURITY,
+      sender: settings.SMTP_SENDER,
+      username: settings.SMTP_USERNAME,
+      passwordSecretRef: settings.SMTP_PASSWORD_SECRET_REF,
+    },
+    rotation: {
+      enabled: settings.ROTATION_ENABLED,
+      schedule: settings.ROTATION_SCHEDULE,
+      maxSecretAgeInDays: settings.ROTATION_MAX_SECRET_AGE_DAYS,
+      expiryWarningInDays: settings.ROTATION_EXPIRY_WARNING_DAYS,
+      secretLifetimeInDays: settings.ROTATION_SECRET_LIFETIME_DAYS,
+      gracePeriodInHours: settings.ROTATION_GRACE_PERIOD_HOURS,
+      u2mPolicy: settings.ROTATION_U2M_POLICY,
+    },
     identity: {
       authorityHost: settings.AZURE_AUTHORITY_HOST,
       tenantId: settings.AZURE_TENANT_ID,
