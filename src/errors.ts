@@ -15,9 +15,11 @@ export const reasonCodes = [
   'CATALOG_NOT_MANAGED',
   'DATABRICKS_REJECTED',
   'DATABRICKS_PERMISSION_DENIED',
+  'REAUTHORIZE_NOT_POSSIBLE',
   // failed: the request was valid, the outcome was not what it asked for
   'CREDENTIAL_TYPE_MISMATCH',
   'SIGN_IN_FAILED',
+  'SIGN_IN_NOT_CONFIGURED',
   // dead_lettered: transient faults outlasted every delivery
   'TRANSIENT_FAILURE',
 ] as const;

@@ -1,15 +1,22 @@
 import type { InvocationContext } from '@azure/functions';
 import type { LogSink } from '../../src/logger.js';
-import { createProvisionerRuntime, type ProvisionerRuntime } from '../../src/runtime/provisioner-runtime.js';
+import type { ProvisionerRuntime } from '../../src/runtime/provisioner-runtime.js';
 
 let runtime: Promise<ProvisionerRuntime> | undefined;
 
-/** The runtime is built on the first invocation (not at import) so a cold start only loads what it uses. */
+/**
+ * The runtime is built on the first invocation, and its module (with the Azure SDKs, undici and zod behind it)
+ * is imported only then: the host imports every function module at cold start, so a static import here would
+ * load all of them before the first request (measured by `npm run bench`).
+ * ("Optimize startup code: lazy …", microsoft/azure-skills …/services/functions/cold-start.md; Azure/azure-functions-host#298).
+ */
 export function getRuntime(): Promise<ProvisionerRuntime> {
-  runtime ??= createProvisionerRuntime(process.env).catch((error: unknown) => {
-    runtime = undefined;
-    throw error;
-  });
+  runtime ??= import('../../src/runtime/provisioner-runtime.js')
+    .then(({ createProvisionerRuntime }) => createProvisionerRuntime(process.env))
+    .catch((error: unknown) => {
+      runtime = undefined;
+      throw error;
+    });
   return runtime;
 }
 

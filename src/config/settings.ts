@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redirectUriFor, redirectUriProblems } from '../signin/redirect-uri.js';
 
 const booleanSetting = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -17,12 +18,20 @@ const settingDefinitions = {
           .map((item) => item.trim())
           .filter(Boolean),
       )
-      .pipe(z.array(z.url({ protocol: /^https$/ }).transform(normalizeWorkspaceUrl)).min(1)),
+      .pipe(
+        z
+          .array(
+            z
+              .url({ protocol: /^https$/, error: 'expected https workspace URLs separated by commas' })
+              .transform(normalizeWorkspaceUrl),
+          )
+          .min(1, { error: 'expected at least one https workspace URL' }),
+      ),
   },
   DATABRICKS_DEFAULT_WORKSPACE: {
     example: 'https://adb-1234567890123456.7.azuredatabricks.net',
     schema: z
-      .url({ protocol: /^https$/ })
+      .url({ protocol: /^https$/, error: 'expected an https workspace URL' })
       .transform(normalizeWorkspaceUrl)
       .optional(),
   },
@@ -37,9 +46,20 @@ const settingDefinitions = {
           .map((item) => item.trim().toLowerCase())
           .filter(Boolean),
       )
-      .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/)).min(1)),
+      .pipe(
+        z
+          .array(
+            z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/, {
+              error: 'expected host names or *.domain patterns separated by commas',
+            }),
+          )
+          .min(1, { error: 'expected at least one host pattern' }),
+      ),
   },
-  KEY_VAULT_URL: { example: 'https://my-vault.vault.azure.net', schema: z.url({ protocol: /^https$/ }) },
+  KEY_VAULT_URL: {
+    example: 'https://my-vault.vault.azure.net',
+    schema: z.url({ protocol: /^https$/, error: 'expected an https URL' }),
+  },
   REQUEST_QUEUE_NAME: {
     example: 'connection-requests',
     schema: z.string().min(1).default('connection-requests'),
@@ -60,7 +80,7 @@ const settingDefinitions = {
     example: 'ucprov',
     schema: z
       .string()
-      .regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/)
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, { error: 'expected a letter, then up to 30 letters or digits' })
       .default('ucprov'),
   },
   RETRY_MAX_ATTEMPTS: { example: '5', schema: z.coerce.number().int().min(1).max(20).default(5) },
@@ -68,6 +88,15 @@ const settingDefinitions = {
   RETRY_MAX_DELAY_MS: { example: '15000', schema: z.coerce.number().int().min(1).default(15_000) },
   RETRY_BUDGET_MS: { example: '60000', schema: z.coerce.number().int().min(100).default(60_000) },
   CONNECTION_LEASE_MS: { example: '120000', schema: z.coerce.number().int().min(1000).default(120_000) },
+  // Client-side pacing per workspace; the default is the Databricks Go SDK's (databricks-connections-api.md §9).
+  DATABRICKS_MAX_REQUESTS_PER_SECOND: {
+    example: '15',
+    schema: z.coerce
+      .number({ error: 'expected a number of API calls per second' })
+      .positive({ error: 'expected a positive number of API calls per second' })
+      .max(1000, { error: 'expected at most 1000 API calls per second' })
+      .default(15),
+  },
   GRAPH_BASE_URL: {
     example: 'https://graph.microsoft.com',
     schema: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
@@ -133,6 +162,8 @@ export interface Settings {
   state: { connectionString?: string; tableServiceUrl?: string; tablePrefix: string };
   retry: { maxAttempts: number; baseDelayInMs: number; maxDelayInMs: number; budgetInMs: number };
   connectionLeaseInMs: number;
+  /** Calls per second each workspace's client may send (DATABRICKS_MAX_REQUESTS_PER_SECOND). */
+  databricks: { maxRequestsPerSecond: number };
   graphBaseUrl: string;
   signIn: {
     /** Where the app is reachable from a browser; the OAuth redirect URI is derived from it. */
@@ -181,17 +212,29 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
       problems.push(
         value === undefined
           ? `${name} is required, e.g. ${name}=${example}`
-          : `${name} is malformed (${result.error.issues[0]?.message ?? 'invalid'}), e.g. ${name}=${example}`,
+          : `${name} is malformed (${describeIssue(result.error.issues[0])}), e.g. ${name}=${example}`,
       );
   }
   const settings = raw as RawSettings;
+  if (settings.PUBLIC_BASE_URL) {
+    // R16: the redirect URI derived from it must be one Entra accepts, checked at startup, not at first sign-in.
+    const redirectUri = redirectUriFor(settings.PUBLIC_BASE_URL);
+    const uriProblems = redirectUriProblems(redirectUri);
+    if (uriProblems.length > 0) {
+      problems.push(
+        `PUBLIC_BASE_URL gives the OAuth redirect URI ${redirectUri}, which Microsoft Entra ID refuses: it ${uriProblems.join('; ')}, e.g. PUBLIC_BASE_URL=${settingDefinitions.PUBLIC_BASE_URL.example}`,
+      );
+    }
+  }
   const storageConnection = settings.STATE_STORAGE_CONNECTION_STRING ?? env.AzureWebJobsStorage;
   if (problems.length === 0) {
     if (
       settings.DATABRICKS_DEFAULT_WORKSPACE &&
       !settings.DATABRICKS_ALLOWED_WORKSPACES.includes(settings.DATABRICKS_DEFAULT_WORKSPACE)
     ) {
-      problems.push('DATABRICKS_DEFAULT_WORKSPACE must be one of DATABRICKS_ALLOWED_WORKSPACES');
+      problems.push(
+        `DATABRICKS_DEFAULT_WORKSPACE (${settings.DATABRICKS_DEFAULT_WORKSPACE}) must be one of DATABRICKS_ALLOWED_WORKSPACES, e.g. DATABRICKS_ALLOWED_WORKSPACES=${[...settings.DATABRICKS_ALLOWED_WORKSPACES, settings.DATABRICKS_DEFAULT_WORKSPACE].join(',')}`,
+      );
     }
     if (!storageConnection && !settings.STATE_TABLE_SERVICE_URL) {
       problems.push(
@@ -221,6 +264,7 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
       budgetInMs: settings.RETRY_BUDGET_MS,
     },
     connectionLeaseInMs: settings.CONNECTION_LEASE_MS,
+    databricks: { maxRequestsPerSecond: settings.DATABRICKS_MAX_REQUESTS_PER_SECOND },
     graphBaseUrl: settings.GRAPH_BASE_URL.replace(/\/+$/, ''),
     signIn: {
       publicBaseUrl: settings.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
@@ -251,6 +295,11 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
       clientSecret: settings.AZURE_CLIENT_SECRET,
     },
   };
+}
+
+/** zod's message without its generic prefix: `expected number, received NaN`. */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  return issue?.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, '') ?? 'invalid';
 }
 
 /** Workspace URLs compare by origin: `https://adb-1.azuredatabricks.net/` and `…net` are the same workspace. */

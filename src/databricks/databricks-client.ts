@@ -6,6 +6,7 @@ import { type RetryOptions, withRetries } from '../retry/retry-policy.js';
 import { AccessTokenCache } from './access-token-cache.js';
 import { AccessTokenError } from './access-token-error.js';
 import { DatabricksApiError, isNotFound } from './databricks-error.js';
+import { RequestRateLimiter } from './request-rate-limiter.js';
 import { classifyDatabricksFailure } from './transient-failures.js';
 import type {
   CatalogInfo,
@@ -29,6 +30,11 @@ export interface DatabricksClientOptions {
   requestTimeoutInMs?: number;
   /** An undici dispatcher to send through instead of the client's own Pool; the client never closes it. */
   dispatcher?: Dispatcher;
+  /**
+   * Client-side pacing of every attempt to this workspace (see RequestRateLimiter); unset means no pacing.
+   * The app sets it from DATABRICKS_MAX_REQUESTS_PER_SECOND.
+   */
+  maxRequestsPerSecond?: number;
 }
 
 export interface CallOptions {
@@ -76,6 +82,7 @@ export class DatabricksClient {
   readonly #retry: RetryOptions;
   readonly #logger: Logger;
   readonly #requestTimeoutInMs: number;
+  readonly #rateLimiter: RequestRateLimiter | undefined;
 
   constructor(options: DatabricksClientOptions) {
     this.workspaceUrl = workspaceOrigin(options.workspaceUrl);
@@ -94,6 +101,10 @@ export class DatabricksClient {
     });
     this.#retry = options.retry;
     this.#logger = options.logger ?? silentLogger;
+    this.#rateLimiter =
+      options.maxRequestsPerSecond === undefined
+        ? undefined
+        : new RequestRateLimiter(options.maxRequestsPerSecond);
   }
 
   /** `undefined` when the connection does not exist. Secret options are never returned. */
@@ -231,6 +242,8 @@ export class DatabricksClient {
 
   /** One attempt. The request body is serialised here and never kept anywhere else: it holds secrets. */
   async #send<T>(method: Dispatcher.HttpMethod, path: string, call: Call): Promise<T> {
+    // Every attempt takes a slot, retries included, as in the Go SDK: the workspace counts each one.
+    await this.#rateLimiter?.acquire(call.signal);
     // The token cache applies its own timeout, so a hung Entra surfaces as a (transient) AccessTokenError.
     const token = await this.#tokens.token(call.signal);
     const timeout = AbortSignal.timeout(this.#requestTimeoutInMs);

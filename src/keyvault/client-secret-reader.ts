@@ -14,6 +14,13 @@ export interface ClientSecretReaderOptions {
   credential: TokenCredential;
   scrubber: SecretScrubber;
   maxRetries: number;
+  /**
+   * First backoff of the SDK's exponential retry, and its cap. Defaults are the SDK's (1 s, 64 s:
+   * @typespec/ts-http-runtime retryStrategies/exponentialRetryStrategy.js), which let one delivery spend
+   * 15 s on four retries during an outage; pass the app's RETRY_BASE_DELAY_MS / RETRY_MAX_DELAY_MS.
+   */
+  retryDelayInMs?: number;
+  maxRetryDelayInMs?: number;
 }
 
 /**
@@ -74,13 +81,17 @@ export class ClientSecretReader {
   #getClient(): Promise<SecretClient> {
     this.#client ??= (async () => {
       const { SecretClient } = await import('@azure/keyvault-secrets');
-      const { vaultUrl, credential, maxRetries } = this.#options;
+      const { vaultUrl, credential, maxRetries, retryDelayInMs, maxRetryDelayInMs } = this.#options;
       // Challenge-resource verification only makes sense for *.vault.azure.net hosts; the local cloud and
       // private endpoints with other names need it off (local-stand-ins.md §2).
       const disableChallengeResourceVerification = !new URL(vaultUrl).hostname.endsWith('.vault.azure.net');
       return new SecretClient(vaultUrl, credential, {
         disableChallengeResourceVerification,
-        retryOptions: { maxRetries },
+        retryOptions: {
+          maxRetries,
+          ...(retryDelayInMs === undefined ? {} : { retryDelayInMs }),
+          ...(maxRetryDelayInMs === undefined ? {} : { maxRetryDelayInMs }),
+        },
       });
     })();
     return this.#client;

@@ -7,10 +7,19 @@ import type { UpsertRequest } from '../request/connection-request-schema.js';
  * with CREDENTIAL_TYPE_MISMATCH and this table is the place to adjust.
  */
 export interface OptionContext {
-  request: UpsertRequest;
+  /** The request's connection settings and app registration (an UpsertRequest, or a U2M sign-in's intent). */
+  request: {
+    connection: UpsertRequest['connection'];
+    auth: Pick<UpsertRequest['auth'], 'tenantId' | 'clientId'>;
+  };
   clientSecret: string;
   /** Entra authority host for the SQL app's tenant, e.g. https://login.microsoftonline.com. */
   authorityHost: string;
+  /**
+   * U2M only: the redirect URI the authorize request used, and what the sign-in returned. Code and
+   * verifier are absent when only the non-secret options are wanted (fingerprints).
+   */
+  signIn?: { redirectUri: string; authorizationCode?: string; pkceVerifier?: string };
 }
 
 type OptionSource = (context: OptionContext) => string | undefined;
@@ -32,6 +41,32 @@ export const m2mOptionTable: Record<string, OptionSource> = {
   token_endpoint: ({ request, authorityHost }) =>
     `${authorityHost}/${request.auth.tenantId}/oauth2/v2.0/token`,
   oauth_scope: () => sqlScope,
+};
+
+/**
+ * The tenant's v2.0 authorize endpoint: what the sign-in sends the browser to, what Databricks derives
+ * its token endpoint from, and what the callback checks the transaction against (R6, R15).
+ */
+export function authorizeEndpointFor(authorityHost: string, tenantId: string): string {
+  return `${authorityHost.replace(/\/+$/, '')}/${tenantId}/oauth2/v2.0/authorize`;
+}
+
+/** `offline_access` so Entra issues the refresh token Databricks keeps (reference §4.2). */
+export const u2mScope = `${sqlScope} offline_access`;
+
+/**
+ * OAuth U2M: the option names of reference §4.2 (terraform-provider-databricks #4710, #5200). Databricks
+ * redeems `authorization_code` with `pkce_verifier` as a confidential client, at the token endpoint it
+ * derives from `authorization_endpoint`, with `oauth_redirect_uri` as `redirect_uri` (R12).
+ */
+export const u2mOptionTable: Record<string, OptionSource> = {
+  ...commonOptions,
+  authorization_endpoint: ({ request, authorityHost }) =>
+    authorizeEndpointFor(authorityHost, request.auth.tenantId),
+  oauth_scope: () => u2mScope,
+  oauth_redirect_uri: ({ signIn }) => signIn?.redirectUri,
+  authorization_code: ({ signIn }) => signIn?.authorizationCode,
+  pkce_verifier: ({ signIn }) => signIn?.pkceVerifier,
 };
 
 /** Options whose values Databricks never returns; they are excluded from the change fingerprint. */

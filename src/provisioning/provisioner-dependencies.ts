@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings.js';
 import type { DatabricksClient } from '../databricks/databricks-client.js';
 import type { ClientSecretReader } from '../keyvault/client-secret-reader.js';
 import type { Logger } from '../logger.js';
+import type { SignInRequests } from '../signin/sign-in-requests.js';
 import type { ConnectionInventory } from '../state/connection-inventory.js';
 import type { LeaseStore } from '../state/lease-store.js';
 import type { RequestStatusStore } from '../state/request-status-store.js';
@@ -17,4 +18,6 @@ export interface ProvisionerDependencies {
   logger: Logger;
   /** Entra authority host of the SQL app registrations' cloud (token endpoints in connection options). */
   sqlAuthorityHost: string;
+  /** U2M: issues and emails sign-in links. Absent in a runtime without sign-in support. */
+  signIns?: SignInRequests;
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PermanentError, type Reason, TransientError } from '../errors.js';
-import { checkRequestPolicy } from '../policy/check-request-policy.js';
+import { checkRequestPolicy, policyReasonsForInvalidRequest } from '../policy/check-request-policy.js';
 import type { ConnectionRequest } from '../request/connection-request-schema.js';
 import { validateRequest } from '../request/validate-request.js';
 import { type RequestStatus, terminalStatuses } from '../request-status.js';
+import type { SignInRequestResult } from '../signin/sign-in-requests.js';
 import { deleteManagedConnection } from './delete-connection.js';
 import type { ProvisionerDependencies } from './provisioner-dependencies.js';
 import type { QueueMessage } from './queue-message.js';
@@ -11,9 +12,12 @@ import { upsertM2mConnection } from './upsert-connection.js';
 
 export type HandleResult = { status: RequestStatus; requestId: string };
 
-/** Terminal statuses a redelivery must not touch; a dead-lettered request may be replayed. */
+/**
+ * Statuses a redelivery must not touch: terminal ones (a dead-lettered request may be replayed), and
+ * `awaiting_sign_in`, whose email went out already (one U2M request, one email).
+ */
 function isSettled(status: RequestStatus): boolean {
-  return terminalStatuses.has(status) && status !== 'dead_lettered';
+  return status === 'awaiting_sign_in' || (terminalStatuses.has(status) && status !== 'dead_lettered');
 }
 
 /** How long a delivery waits for another request on the same connection before letting Service Bus redeliver. */
@@ -47,13 +51,23 @@ export class Provisioner {
     }
 
     if (!validation.ok) {
-      return this.#finish(requestId, 'rejected', validation.reasons, { request: validation.redactedBody });
+      // Policy too, on whichever fields are well-formed, so every reason is reported at once.
+      const policyReasons = policyReasonsForInvalidRequest(validation.redactedBody, settings).filter(
+        (reason) => !validation.reasons.some((found) => found.path === reason.path),
+      );
+      return this.#finish(requestId, 'rejected', [...validation.reasons, ...policyReasons], {
+        request: validation.redactedBody,
+      });
     }
     const request = validation.request;
     const summary = {
       action: request.action,
       connectionName: request.connection.name.toLowerCase(),
-      ...(request.action === 'upsert' ? { flow: request.auth.flow } : {}),
+      ...(request.action === 'upsert'
+        ? { flow: request.auth.flow }
+        : request.action === 'reauthorize'
+          ? { flow: 'U2M' as const }
+          : {}),
       deliveryCount: message.deliveryCount,
       request,
     };
@@ -67,8 +81,13 @@ export class Provisioner {
       { allowReopen: previous?.status === 'dead_lettered' },
     );
     try {
-      const status = await this.#applyUnderLease(request, policy.workspace, message);
-      return this.#finish(requestId, status, [], { workspace: policy.workspace, ...summary });
+      const applied = await this.#applyUnderLease(request, policy.workspace, message);
+      const { status, signInExpiresAt } = typeof applied === 'string' ? { status: applied } : applied;
+      return this.#finish(requestId, status, [], {
+        workspace: policy.workspace,
+        ...summary,
+        ...(signInExpiresAt ? { signInExpiresAt } : {}),
+      });
     } catch (error) {
       if (error instanceof PermanentError) {
         return this.#finish(requestId, error.outcome, error.reasons, {
@@ -85,7 +104,7 @@ export class Provisioner {
     request: ConnectionRequest & { requestId: string },
     workspace: string,
     message: QueueMessage,
-  ): Promise<RequestStatus> {
+  ): Promise<RequestStatus | SignInRequestResult> {
     const { leases, statuses, inventory, settings } = this.#deps;
     const name = request.connection.name.toLowerCase();
     const lease = await leases.acquire(
@@ -119,6 +138,21 @@ export class Provisioner {
       }
       if (request.action === 'delete') {
         await deleteManagedConnection(this.#deps, request, workspace);
+        // A U2M sign-in still out for this connection must not re-create it once the approver signs in.
+        await this.#deps.signIns?.withdrawLinks(
+          { workspace, connectionName: name, byRequestId: request.requestId },
+          this.#deps.logger,
+        );
+      } else if (request.action === 'reauthorize' || request.auth.flow === 'U2M') {
+        // U2M: email the approver a sign-in link; the OAuth callback applies the connection later.
+        const { signIns, logger } = this.#deps;
+        if (!signIns) {
+          throw PermanentError.failed(
+            'SIGN_IN_NOT_CONFIGURED',
+            'This provisioner runs without U2M sign-in support; its operator must configure it (docs/u2m-sign-in.md).',
+          );
+        }
+        return await signIns.request({ request, workspace, ordering }, logger);
       } else {
         await upsertM2mConnection(this.#deps, { request, workspace, ordering });
       }

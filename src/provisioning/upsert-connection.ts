@@ -1,7 +1,7 @@
 import type { DatabricksClient } from '../databricks/databricks-client.js';
-import { isAlreadyExists, isNotFound } from '../databricks/databricks-error.js';
+import { DatabricksApiError, isAlreadyExists, isNotFound } from '../databricks/databricks-error.js';
 import type { ConnectionInfo } from '../databricks/types.js';
-import { PermanentError } from '../errors.js';
+import { PermanentError, TransientError } from '../errors.js';
 import type { UpsertRequest } from '../request/connection-request-schema.js';
 import type { ManagedConnection } from '../state/connection-inventory.js';
 import { grantMissingPrivileges } from './apply-grants.js';
@@ -11,6 +11,7 @@ import {
   m2mOptionTable,
   writeOnlyOptions,
 } from './connection-options.js';
+import { isPendingClaim, pendingClaimFingerprint, wasCreatedUnderClaim } from './creation-claim.js';
 import { ensureForeignCatalog } from './ensure-foreign-catalog.js';
 import { fingerprint } from './fingerprint.js';
 import { mapDatabricksError } from './map-databricks-error.js';
@@ -67,17 +68,19 @@ export async function upsertM2mConnection(
   let outcome: UpsertResult['outcome'];
   let connection: ConnectionInfo | undefined;
   let etag = stored?.etag;
-  if (stored) {
+  if (stored && !isPendingClaim(stored.entry)) {
     outcome = 'updated';
     if (!stored.entry.optionsFingerprint.startsWith(`${connectionPart}.`)) {
       connection = await patchOrRecreate(client, name, request, options);
     }
   } else {
-    // Claim the name in the inventory before creating, so a crash between the create and the final
-    // inventory write still finds the connection "ours" on redelivery and converges with a PATCH.
-    etag = await deps.inventory.put({ ...entryFor(context, secret.version, ''), foreignCatalog: undefined });
-    const created = await createOrAdopt(client, name, request, options);
-    outcome = created.adopted ? 'adopted' : 'created';
+    // Claim the name before creating (creation-claim.ts). An earlier attempt's claim is kept as it is:
+    // its time is what tells the connection that attempt created from a stranger's.
+    const claim =
+      stored ?? (await claimName(deps, entryFor(context, secret.version, pendingClaimFingerprint)));
+    etag = claim.etag;
+    const created = await createUnderClaim(deps, { client, name, request, options, claim, workspace });
+    outcome = created.outcome;
     connection = created.connection;
   }
   if (connection) {
@@ -155,6 +158,78 @@ async function patchOrRecreate(
   }
 }
 
+async function claimName(
+  deps: ProvisionerDependencies,
+  entry: ManagedConnection,
+): Promise<{ entry: ManagedConnection; etag: string }> {
+  return { entry, etag: await deps.inventory.put({ ...entry, foreignCatalog: undefined }) };
+}
+
+/**
+ * Creates the connection under the inventory claim. A 409 is either a connection an earlier attempt
+ * created under this claim whose response or inventory write was lost (ours: re-send the full option
+ * set, the secret may have a newer version by now), or someone else's (refused unless `adopt`). When
+ * nothing of ours exists, the claim is withdrawn so a later request or delete does not take the name for
+ * one the provisioner manages.
+ */
+async function createUnderClaim(
+  deps: ProvisionerDependencies,
+  target: {
+    client: DatabricksClient;
+    name: string;
+    request: UpsertRequest;
+    options: Record<string, string>;
+    claim: { entry: ManagedConnection; etag: string };
+    workspace: string;
+  },
+): Promise<{ connection: ConnectionInfo; outcome: 'created' | 'adopted' }> {
+  const { client, name, request, options, claim, workspace } = target;
+  const withdrawClaim = () => deps.inventory.delete(workspace, name, { etag: claim.etag });
+  try {
+    const connection = await client.createConnection(createBody(name, request, options));
+    return { connection, outcome: 'created' };
+  } catch (error) {
+    if (!isAlreadyExists(error)) {
+      if (error instanceof DatabricksApiError) await withdrawClaim();
+      throw mapDatabricksError(error, `creating connection '${name}'`);
+    }
+  }
+  const existing = await call(() => client.getConnection(name), `reading connection '${name}'`);
+  if (!existing) {
+    throw new TransientError('databricks', `Connection '${name}' was deleted while being created; retrying.`);
+  }
+  const nonSecretOptions = Object.fromEntries(
+    Object.entries(options).filter(([key]) => !writeOnlyOptions.has(key)),
+  );
+  const ours = wasCreatedUnderClaim(existing, claim.entry, nonSecretOptions);
+  if (!ours && !request.adopt) {
+    await withdrawClaim();
+    throw notManaged(name);
+  }
+  const connection = await call(
+    () => client.updateConnection(name, { options }),
+    ours ? `completing the creation of connection '${name}'` : `adopting connection '${name}'`,
+  );
+  return { connection, outcome: ours ? 'created' : 'adopted' };
+}
+
+function createBody(name: string, request: UpsertRequest, options: Record<string, string>) {
+  return {
+    name,
+    connection_type: 'SQLSERVER',
+    options,
+    ...(request.connection.comment ? { comment: request.connection.comment } : {}),
+  };
+}
+
+function notManaged(name: string): PermanentError {
+  return PermanentError.rejected(
+    'CONNECTION_NOT_MANAGED',
+    `connection.name: a connection named '${name}' already exists in this workspace and was not created by the provisioner; choose another name, or set "adopt": true to take it over (its options will be replaced).`,
+    'connection.name',
+  );
+}
+
 async function createOrAdopt(
   client: DatabricksClient,
   name: string,
@@ -162,23 +237,12 @@ async function createOrAdopt(
   options: Record<string, string>,
 ): Promise<{ connection: ConnectionInfo; adopted: boolean }> {
   try {
-    const connection = await client.createConnection({
-      name,
-      connection_type: 'SQLSERVER',
-      options,
-      ...(request.connection.comment ? { comment: request.connection.comment } : {}),
-    });
+    const connection = await client.createConnection(createBody(name, request, options));
     return { connection, adopted: false };
   } catch (error) {
     if (!isAlreadyExists(error)) throw mapDatabricksError(error, `creating connection '${name}'`);
   }
-  if (!request.adopt) {
-    throw PermanentError.rejected(
-      'CONNECTION_NOT_MANAGED',
-      `connection.name: a connection named '${name}' already exists in this workspace and was not created by the provisioner; choose another name, or set "adopt": true to take it over (its options will be replaced).`,
-      'connection.name',
-    );
-  }
+  if (!request.adopt) throw notManaged(name);
   const connection = await call(
     () => client.updateConnection(name, { options }),
     `adopting connection '${name}'`,
@@ -186,7 +250,7 @@ async function createOrAdopt(
   return { connection, adopted: true };
 }
 
-function verifyCredentialType(connection: ConnectionInfo, flow: 'M2M' | 'U2M'): void {
+export function verifyCredentialType(connection: ConnectionInfo, flow: 'M2M' | 'U2M'): void {
   const expected = expectedCredentialType[flow];
   if (connection.credential_type === expected) return;
   throw PermanentError.failed(

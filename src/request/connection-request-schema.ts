@@ -13,7 +13,8 @@ const guid = z
 
 // Key Vault object names: 1–127 characters, letters, digits and dashes.
 // https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates#object-identifiers
-const keyVaultSecretName = z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, {
+export const keyVaultSecretNamePattern = /^[0-9a-zA-Z-]{1,127}$/;
+const keyVaultSecretName = z.string().regex(keyVaultSecretNamePattern, {
   error: 'expected a Key Vault secret name (1–127 letters, digits or dashes), not a secret value',
 });
 
@@ -50,7 +51,12 @@ const catalogPrivilege = z.enum([
 
 function grantsOf<P extends z.ZodType<string>>(privilege: P) {
   return z
-    .array(z.strictObject({ principal, privileges: z.array(privilege).min(1) }))
+    .array(
+      z.strictObject({
+        principal,
+        privileges: z.array(privilege).min(1, { error: 'expected at least one privilege' }),
+      }),
+    )
     .describe('Privileges to grant; existing privileges the request does not mention are never revoked.');
 }
 
@@ -77,7 +83,11 @@ export const connectionSettingsSchema = z.strictObject({
         error: 'expected a DNS host name such as myserver.database.windows.net',
       },
     ),
-  port: z.int().min(1).max(65535).default(1433),
+  port: z
+    .int({ error: 'expected a TCP port number from 1 to 65535 (a JSON number, not a string)' })
+    .min(1, { error: 'expected a TCP port number from 1 to 65535' })
+    .max(65535, { error: 'expected a TCP port number from 1 to 65535' })
+    .default(1433),
   trustServerCertificate: z.boolean().default(false),
   applicationIntent: z.enum(['ReadOnly', 'ReadWrite']).optional(),
   comment: z.string().max(1024).optional(),
@@ -137,15 +147,36 @@ const deleteRequestSchema = z.strictObject({
   connection: z.strictObject({ name: unityCatalogName }),
 });
 
+const reauthorizeRequestSchema = z
+  .strictObject({
+    requestId: requestId.optional(),
+    action: z.literal('reauthorize'),
+    workspace: workspaceUrl.optional(),
+    requestedBy: requestedBy.optional(),
+    connection: z.strictObject({ name: unityCatalogName }),
+    auth: z
+      .strictObject({
+        approver: z
+          .email({ error: 'expected the approver’s email address (user principal name)' })
+          .optional()
+          .describe('Who receives the sign-in link; defaults to the approver of the last sign-in.'),
+      })
+      .optional(),
+  })
+  .describe(
+    'U2M only: email a fresh sign-in link for a connection the provisioner created, and PATCH it with the new grant after sign-in.',
+  );
+
 export const connectionRequestSchema = z.discriminatedUnion(
   'action',
-  [upsertRequestSchema, deleteRequestSchema],
+  [upsertRequestSchema, deleteRequestSchema, reauthorizeRequestSchema],
   {
-    error: 'expected "action" to be one of: upsert, delete',
+    error: 'expected one of: upsert, delete, reauthorize',
   },
 );
 
 export type ConnectionRequest = z.output<typeof connectionRequestSchema>;
 export type UpsertRequest = Extract<ConnectionRequest, { action: 'upsert' }>;
 export type DeleteRequest = Extract<ConnectionRequest, { action: 'delete' }>;
+export type ReauthorizeRequest = Extract<ConnectionRequest, { action: 'reauthorize' }>;
 export type ConnectionRequestInput = z.input<typeof connectionRequestSchema>;

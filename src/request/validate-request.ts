@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Reason } from '../errors.js';
 import { type ConnectionRequest, connectionRequestSchema } from './connection-request-schema.js';
 import { findSecretValues } from './find-secret-values.js';
+import { formatJsonPath } from './json-path.js';
 
 export type ValidationResult =
   | { ok: true; request: ConnectionRequest & { requestId: string } }
@@ -16,12 +17,21 @@ export function validateRequest(body: unknown, fallbackRequestId: string): Valid
   if (!parsed.ok)
     return { ok: false, reasons: [parsed.reason], requestId: fallbackRequestId, redactedBody: null };
 
-  const secrets = findSecretValues(parsed.value);
+  const value = parsed.value;
+  const secrets = findSecretValues(value);
+  if (!isPlainObject(value)) {
+    return {
+      ok: false,
+      reasons: [...secrets.reasons, notAnObject(value)],
+      requestId: fallbackRequestId,
+      redactedBody: secrets.redacted,
+    };
+  }
   const requestId = readRequestId(secrets.redacted) ?? fallbackRequestId;
   const result = connectionRequestSchema.safeParse(secrets.redacted);
   const reasons = [
     ...secrets.reasons,
-    ...(result.success ? [] : result.error.issues.map(toReason)).filter(
+    ...(result.success ? [] : result.error.issues.flatMap((issue) => toReasons(issue, value))).filter(
       (reason) => !secrets.reasons.some((secret) => secret.path === reason.path),
     ),
   ];
@@ -44,6 +54,18 @@ function parseBody(body: unknown): { ok: true; value: unknown } | { ok: false; r
   }
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function notAnObject(value: unknown): Reason {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return {
+    code: 'INVALID_REQUEST',
+    message: `The message body must be a JSON object (a connection request, see schema/connection-request.schema.json); got ${got}.`,
+  };
+}
+
 function readRequestId(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const id = (value as { requestId?: unknown }).requestId;
@@ -53,25 +75,33 @@ function readRequestId(value: unknown): string | undefined {
 /** Names Databricks would refuse get their own code, so pipelines can tell naming rules from typos. */
 const unityCatalogNamePaths = new Set(['connection.name', 'foreignCatalog.name']);
 
-function toReason(issue: z.core.$ZodIssue): Reason {
-  const path = issue.path.map(String).join('.');
+function toReasons(issue: z.core.$ZodIssue, body: Record<string, unknown>): Reason[] {
+  const path = formatJsonPath(issue.path);
   const where = path || '(request)';
   if (issue.code === 'unrecognized_keys') {
-    const fields = issue.keys.map((key) => (path ? `${path}.${key}` : key));
-    return {
-      code: 'INVALID_REQUEST',
-      path: fields[0] ?? path,
-      message: `${fields.join(', ')}: unknown field${fields.length > 1 ? 's' : ''}; remove ${fields.length > 1 ? 'them' : 'it'} (see schema/connection-request.schema.json).`,
-    };
+    // One reason per field, so each carries its own path.
+    return issue.keys.map((key) => {
+      const field = formatJsonPath([...issue.path, key]);
+      return {
+        code: 'INVALID_REQUEST',
+        path: field,
+        message: `${field}: unknown field; remove it (see schema/connection-request.schema.json).`,
+      };
+    });
   }
-  const detail = issue.message.replace(/^Invalid input: /, '');
+  if (issue.code === 'invalid_union' && path === 'action' && body.action === undefined) {
+    return [{ code: 'INVALID_REQUEST', path, message: `action: missing; ${issue.message}.` }];
+  }
+  const detail = issue.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, '');
   if (issue.code === 'invalid_type' && detail.endsWith('received undefined')) {
-    return {
-      code: 'INVALID_REQUEST',
-      path,
-      message: `${where}: missing; ${detail.replace(/, received undefined$/, '')}.`,
-    };
+    return [
+      {
+        code: 'INVALID_REQUEST',
+        path,
+        message: `${where}: missing; ${detail.replace(/, received undefined$/, '')}.`,
+      },
+    ];
   }
   const code = unityCatalogNamePaths.has(path) ? 'INVALID_NAME' : 'INVALID_REQUEST';
-  return { code, path, message: `${where}: ${detail}.` };
+  return [{ code, path, message: `${where}: ${detail}.` }];
 }

@@ -1,11 +1,18 @@
 import { parseSettings, type Settings } from '../config/settings.js';
-import { DatabricksClient } from '../databricks/databricks-client.js';
+import { DatabricksClientCache } from '../databricks/databricks-client-cache.js';
 import { createCredential } from '../identity/create-credential.js';
 import { ClientSecretReader } from '../keyvault/client-secret-reader.js';
 import { createLogger, type Logger, type LogSink } from '../logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { Provisioner } from '../provisioning/provisioner.js';
 import type { ProvisionerDependencies } from '../provisioning/provisioner-dependencies.js';
+import {
+  createRotationServices,
+  createSecretRotation,
+  type SecretRotationOverrides,
+} from '../rotation/create-secret-rotation.js';
+import type { SecretRotation } from '../rotation/secret-rotation.js';
+import { createSignInServices, type SignInServices } from '../signin/create-sign-in-services.js';
 import { ConnectionInventory } from '../state/connection-inventory.js';
 import { LeaseStore } from '../state/lease-store.js';
 import { RequestStatusStore } from '../state/request-status-store.js';
@@ -20,6 +27,10 @@ export interface ProvisionerRuntime {
   /** A provisioner whose logs go to `sink` (per invocation in Azure Functions). */
   provisioner(sink: LogSink): Provisioner;
   logger(sink: LogSink): Logger;
+  /** U2M: `/api/signin` and `/api/oauth/callback` (their handlers take the invocation's logger). */
+  signIn: Pick<SignInServices, 'endpoint' | 'callback'>;
+  /** Client-secret rotation whose logs go to `sink`; tests pass overrides (clock, step hooks, connection test). */
+  secretRotation(sink: LogSink, overrides?: SecretRotationOverrides): SecretRotation;
   close(): Promise<void>;
 }
 
@@ -41,32 +52,39 @@ export async function createProvisionerRuntime(
     credential,
     scrubber,
     maxRetries: settings.retry.maxAttempts - 1,
+    retryDelayInMs: settings.retry.baseDelayInMs,
+    maxRetryDelayInMs: settings.retry.maxDelayInMs,
   });
-  const clients = new Map<string, DatabricksClient>();
   const logger = (sink: LogSink) => createLogger(sink, scrubber.scrub);
   const processLogger = logger((level, line) => console[level](line));
-  const databricks = (workspace: string): DatabricksClient => {
-    let client = clients.get(workspace);
-    if (!client) {
-      client = new DatabricksClient({
-        workspaceUrl: workspace,
-        credential,
-        retry: settings.retry,
-        logger: processLogger,
-      });
-      clients.set(workspace, client);
-    }
-    return client;
-  };
+  const clients = new DatabricksClientCache({
+    credential,
+    retry: settings.retry,
+    logger: processLogger,
+    maxRequestsPerSecond: settings.databricks.maxRequestsPerSecond,
+  });
   const shared: Omit<ProvisionerDependencies, 'logger'> = {
     settings,
     statuses,
     inventory,
     leases,
     secrets,
-    databricks,
+    databricks: (workspace) => clients.get(workspace),
     sqlAuthorityHost: settings.identity.authorityHost ?? defaultAuthorityHost,
   };
+  const signIn = createSignInServices({
+    ...shared,
+    signinsTable: tables.signins,
+    scrubber,
+  });
+  shared.signIns = signIn.requests;
+  const rotation = createRotationServices({
+    settings,
+    credential,
+    rotationsTable: tables.rotations,
+    scrubber,
+    logger: processLogger,
+  });
   return {
     settings,
     statuses,
@@ -74,8 +92,16 @@ export async function createProvisionerRuntime(
     scrubber,
     provisioner: (sink) => new Provisioner({ ...shared, logger: logger(sink) }),
     logger,
+    signIn,
+    secretRotation: (sink, overrides) =>
+      createSecretRotation(
+        rotation,
+        { provisioning: { ...shared, logger: logger(sink) }, scrubber },
+        overrides,
+      ),
     async close() {
-      await Promise.all([...clients.values()].map((client) => client.close()));
+      await rotation.close();
+      await clients.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { redirectUriFor } from '../../src/signin/redirect-uri.js';
 import { type DatabricksStandIn, startDatabricks } from '../emulators/databricks/index.js';
 import { type EntraStandIn, startEntra, wellKnownResources } from '../emulators/entra/index.js';
 import { type GraphStandIn, startGraph } from '../emulators/graph/index.js';
@@ -19,6 +20,11 @@ export interface LocalCloudOptions {
   lockDurationInMs?: number;
   /** Table-name prefix for the app's state, so test files sharing one Azurite don't see each other. */
   tablePrefix?: string;
+  /**
+   * Where a browser reaches the function app (PUBLIC_BASE_URL); the SQL app registration gets
+   * `${publicBaseUrl}/api/oauth/callback` as its Web redirect URI. Default: the Functions host's 7071.
+   */
+  publicBaseUrl?: string;
 }
 
 export interface DemoApp {
@@ -108,6 +114,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     contentType: 'application/x-entra-client-secret',
     tags: { keyId: sqlSecret.keyId, clientId: sqlApp.appId },
   });
+  const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:7071';
+  // U2M sign-ins redirect here; Entra matches redirect URIs exactly (oauth-signin-rules.md §4, R16).
+  entra.directory.setRedirectUris(sqlApp.appId, [redirectUriFor(publicBaseUrl)]);
   const admin = { username: `admin@${tenantId.slice(0, 8)}.example.test`, password: 'local-cloud-admin' };
   entra.directory.addUser({ username: admin.username, password: admin.password, displayName: 'Demo Admin' });
 
@@ -116,6 +125,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     DATABRICKS_DEFAULT_WORKSPACE: databricks.url,
     SQL_ALLOWED_HOST_PATTERNS: '*.database.windows.net',
     KEY_VAULT_URL: keyVault.url,
+    GRAPH_BASE_URL: graph.url,
     REQUEST_QUEUE_NAME: requestQueue,
     SERVICE_BUS_MAX_DELIVERY_COUNT: String(maxDeliveryCount),
     ServiceBusConnection: serviceBus.connectionString,
@@ -128,6 +138,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     RETRY_BASE_DELAY_MS: '50',
     RETRY_MAX_DELAY_MS: '2000',
     RETRY_BUDGET_MS: '10000',
+    // U2M sign-in: links point at the function app, mail goes to the catcher in clear (loopback only).
+    PUBLIC_BASE_URL: publicBaseUrl,
+    SMTP_HOST: mail.smtpHost,
+    SMTP_PORT: String(mail.smtpPort),
+    SMTP_SECURITY: 'none',
+    SMTP_SENDER: 'Connection provisioner <provisioner@local-cloud.test>',
+    // %ROTATION_SCHEDULE% in the timer's options must resolve to an app setting, as in Azure.
+    ROTATION_SCHEDULE: '0 0 2 * * *',
   };
 
   return {

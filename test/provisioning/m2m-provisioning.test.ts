@@ -325,15 +325,90 @@ describe('M2M provisioning through the queue', () => {
     expect(disabled.reasons).toEqual([expect.objectContaining({ code: 'KEY_VAULT_FORBIDDEN' })]);
   });
 
+  it('leaves nothing behind when it refuses a take-over: the next request is refused too, and a delete leaves it alone', async () => {
+    const response = await fetch(`${h.cloud.databricks.url}/api/2.1/unity-catalog/connections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await h.databricksToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'foreign_sql',
+        connection_type: 'SQLSERVER',
+        options: {
+          host: 'foreign.database.windows.net',
+          port: '1433',
+          user: 'u',
+          password: 'foreign-password-1',
+        },
+      }),
+    });
+    expect(response.status).toBe(200);
+
+    for (const attempt of [1, 2]) {
+      const refused = await h.submit(h.m2mRequest('foreign_sql'));
+      expect(refused.reasons, `attempt ${attempt}`).toEqual([
+        expect.objectContaining({ code: 'CONNECTION_NOT_MANAGED', path: 'connection.name' }),
+      ]);
+    }
+    const removal = await h.submit({
+      requestId: 'delete-foreign',
+      action: 'delete',
+      connection: { name: 'foreign_sql' },
+    });
+    expect(removal.reasons).toEqual([expect.objectContaining({ code: 'CONNECTION_NOT_MANAGED' })]);
+    expect(h.cloud.databricks.control.storedConnection('foreign_sql')).toMatchObject({
+      credentialType: 'USERNAME_PASSWORD',
+      options: { host: 'foreign.database.windows.net', password: 'foreign-password-1' },
+    });
+    expect(await h.runtime.inventory.get(h.cloud.databricks.url, 'foreign_sql')).toBeUndefined();
+  });
+
+  it('refuses a foreign catalog name already used by a catalog on another connection, and leaves that catalog alone', async () => {
+    const first = h.m2mRequest('catalog_owner_sql', {
+      foreignCatalog: { name: 'shared_cat', database: 'db1' },
+    });
+    expect((await h.submit(first)).status).toBe('succeeded');
+
+    const second = h.m2mRequest('catalog_taker_sql', {
+      foreignCatalog: { name: 'Shared_Cat', database: 'db2' },
+    });
+    const status = await h.submit(second);
+
+    expect(status).toMatchObject({
+      status: 'rejected',
+      reasons: [
+        {
+          code: 'CATALOG_NOT_MANAGED',
+          path: 'foreignCatalog.name',
+          message:
+            "foreignCatalog.name: catalog 'shared_cat' already exists and does not use connection 'catalog_taker_sql'; choose another catalog name.",
+        },
+      ],
+    });
+    const token = await h.databricksToken();
+    const catalog = await fetch(`${h.cloud.databricks.url}/api/2.1/unity-catalog/catalogs/shared_cat`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((response) => response.json());
+    expect(catalog).toMatchObject({ connection_name: 'catalog_owner_sql', options: { database: 'db1' } });
+
+    // With another catalog name the same connection converges (it was created before the refusal).
+    const renamed = h.m2mRequest('catalog_taker_sql', {
+      foreignCatalog: { name: 'taker_cat', database: 'db2' },
+    });
+    expect((await h.submit(renamed)).status).toBe('succeeded');
+    expect(await h.runtime.inventory.get(h.cloud.databricks.url, 'catalog_taker_sql')).toMatchObject({
+      entry: { foreignCatalog: { name: 'taker_cat', database: 'db2' } },
+    });
+  });
+
   it('never writes a secret value to a log line or a status', async () => {
     const secrets = [
       h.cloud.sqlApp.secretText,
       h.cloud.provisioner.secretText,
       'legacy-password-1',
       'disabled-secret-value',
+      'foreign-password-1',
     ];
     const statuses = await Promise.all(
-      ['delete-finance', 'delete-legacy-2'].map((id) =>
+      ['delete-finance', 'delete-legacy-2', 'delete-foreign'].map((id) =>
         h.runtime.statuses.get(id).then((view) => JSON.stringify(view)),
       ),
     );

@@ -37,7 +37,8 @@ export interface ProvisioningHarness {
  */
 export async function startProvisioningHarness(
   options: Partial<LocalCloudOptions> & {
-    extraSettings?: (cloud: LocalCloud) => Record<string, string>;
+    /** Settings added to (or replacing) the local cloud's; may start more stand-ins first. */
+    extraSettings?: (cloud: LocalCloud) => Record<string, string> | Promise<Record<string, string>>;
   } = {},
 ): Promise<ProvisioningHarness> {
   const cloud = await startLocalCloud({
@@ -45,7 +46,7 @@ export async function startProvisioningHarness(
     tablePrefix: `t${randomUUID().replaceAll('-', '').slice(0, 12)}`,
     ...options,
   });
-  Object.assign(process.env, cloud.appSettings, options.extraSettings?.(cloud));
+  Object.assign(process.env, cloud.appSettings, await options.extraSettings?.(cloud));
   const { provisionConnection } = await import('../../functions/provision-connection.js');
   const { getRuntime } = await import('../../functions/shared/runtime.js');
   const runtime = await getRuntime();

@@ -67,6 +67,8 @@ export interface DatabricksStandIn {
     /** Token bucket over every API call; beyond it → 429 REQUEST_LIMIT_EXCEEDED. `undefined` lifts the limit. */
     setRateLimit(requestsPerSecond: number | undefined): void;
     injectFault(fault: InjectedFault): void;
+    /** Ends every injected fault still pending (an outage that ends when the test says). */
+    clearFaults(): void;
     /** Full stored connection incl. write-only secrets — for assertions only. */
     storedConnection(name: string): StoredConnectionView | undefined;
     /** Uses the stored credentials to get a token for the SQL resource: client_credentials for M2M, refresh_token for U2M. */
@@ -92,6 +94,7 @@ export async function startDatabricks(options: DatabricksOptions): Promise<Datab
       setLatency: (ms) => traffic.setLatency(ms),
       setRateLimit: (requestsPerSecond) => traffic.setRateLimit(requestsPerSecond),
       injectFault: (fault) => traffic.injectFault(fault),
+      clearFaults: () => traffic.clearFaults(),
       storedConnection: (name) => {
         const connection = state.connections.get(name.toLowerCase());
         if (!connection) return undefined;

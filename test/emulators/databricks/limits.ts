@@ -44,6 +44,10 @@ export class TrafficControl {
     this.#faults.push({ ...fault, remaining: fault.count ?? 1 });
   }
 
+  clearFaults(): void {
+    this.#faults = [];
+  }
+
   async delay(): Promise<void> {
     if (this.#latencyInMs > 0) await sleep(this.#latencyInMs);
   }
