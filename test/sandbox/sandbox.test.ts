@@ -173,7 +173,12 @@ describe('npm run sandbox', () => {
     await exitOf(sandbox);
     startedByUs = false;
     await until(() => (pids.some(isAlive) ? undefined : true), 15_000, 'every sandbox process to exit');
-    expect(sandbox.output()).toContain('sandbox: stopped.');
+    // npm exits on SIGINT at once; the sandbox's own farewell arrives through the inherited pipe a moment later.
+    await until(
+      () => (sandbox.output().includes('sandbox: stopped.') ? true : undefined),
+      15_000,
+      'the farewell',
+    );
     expect(await closedPorts()).toEqual([]);
     expect(existsSync(endpointsFile)).toBe(false);
   }, 120_000);
