@@ -88,7 +88,7 @@ const settingDefinitions = {
   RETRY_MAX_DELAY_MS: { example: '15000', schema: z.coerce.number().int().min(1).default(15_000) },
   RETRY_BUDGET_MS: { example: '60000', schema: z.coerce.number().int().min(100).default(60_000) },
   CONNECTION_LEASE_MS: { example: '120000', schema: z.coerce.number().int().min(1000).default(120_000) },
-  // Client-side pacing per workspace; the default is the Databricks Go SDK's (databricks-connections-api.md §9).
+  // Client-side pacing per workspace; the default is the Databricks Go SDK's (15 requests/s).
   DATABRICKS_MAX_REQUESTS_PER_SECOND: {
     example: '15',
     schema: z.coerce

@@ -4,7 +4,8 @@ import { AccessTokenError } from './access-token-error.js';
 
 /**
  * Azure Databricks' first-party application; its `.default` scope yields tokens the workspace accepts
- * (reference §10; databricks-sdk-go common/environment/environments.go).
+ * (databricks-sdk-go common/environment/environments.go;
+ * https://learn.microsoft.com/azure/databricks/dev-tools/service-prin-aad-token).
  */
 export const azureDatabricksScope = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default';
 
@@ -18,8 +19,8 @@ export interface AccessTokenCacheOptions {
 
 /**
  * Keeps one Databricks access token and refreshes it well before it expires: Azure Databricks rejects
- * tokens that expire in 30 seconds or less, and the Go SDK refreshes 40 s early (azureReuseTokenSource;
- * reference §10). Concurrent callers share one in-flight request.
+ * tokens that expire in 30 seconds or less, and the Go SDK refreshes 40 s early (databricks-sdk-go
+ * azureReuseTokenSource). Concurrent callers share one in-flight request.
  */
 export class AccessTokenCache {
   readonly #credential: TokenCredential;

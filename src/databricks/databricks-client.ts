@@ -44,7 +44,9 @@ export interface CallOptions {
 export interface MutationOptions extends CallOptions {
   /**
    * `'never'`: exactly one attempt. For a U2M create/PATCH, whose one-time authorization code must not be
-   * replayed (reference §7 "Code lifetime"): after a transient failure GET the connection instead.
+   * replayed (Entra codes are single-use: RFC 6749 §4.1.2,
+   * learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow): after a transient failure GET the
+   * connection instead.
    */
   retry?: 'never';
 }
@@ -55,7 +57,7 @@ export interface DeleteCatalogOptions extends CallOptions {
 }
 
 const defaultRequestTimeoutInMs = 30_000;
-/** Far more than Databricks' 30 s refusal window and the Go SDK's 40 s (reference §10). */
+/** Far more than Databricks' 30 s refusal window and the Go SDK's 40 s (SDK azureReuseTokenSource). */
 const tokenRefreshMarginInMs = 5 * 60_000;
 const unityCatalog = '/api/2.1/unity-catalog';
 
@@ -117,7 +119,10 @@ export class DatabricksClient {
     return this.#call('POST', `${unityCatalog}/connections`, { ...options, body: request });
   }
 
-  /** Replaces the whole option map (reference §6): send every option, secrets included. */
+  /**
+   * Replaces the whole option map (Databricks ALTER CONNECTION docs; ai-dev-kit lakehouse-federation notes):
+   * send every option, secrets included.
+   */
   updateConnection(
     name: string,
     request: UpdateConnectionRequest,
@@ -134,7 +139,7 @@ export class DatabricksClient {
   /**
    * Every connection, page by page. Always sends `max_results=0` (server-chosen page size; leaving it out
    * selects a deprecated unpaginated mode) and stops only when `next_page_token` is absent: a page may be
-   * empty and still carry a token (reference §9; databricks-sdk-go service/catalog ListConnectionsRequest).
+   * empty and still carry a token (databricks-sdk-go service/catalog ListConnectionsRequest).
    */
   async *listConnections(options: CallOptions = {}): AsyncIterable<ConnectionInfo> {
     let pageToken: string | undefined;
@@ -254,7 +259,7 @@ export class DatabricksClient {
       path: `${path}${query}`,
       method,
       signal,
-      // Headers as the Databricks SDKs send them (reference §1) plus our product token.
+      // Headers as the Databricks SDKs send them (databricks-sdk-go) plus our product token.
       headers: {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
@@ -277,7 +282,10 @@ export class DatabricksClient {
   }
 }
 
-/** A DELETE may answer with an empty body (reference §1); anything else must be JSON. */
+/**
+ * A DELETE may answer with an empty body (databricks-sdk-go: no response type; exact body unconfirmed);
+ * anything else must be JSON.
+ */
 function parseSuccessBody<T>(method: string, path: string, status: number, text: string): T {
   if (text.trim() === '') return {} as T;
   try {

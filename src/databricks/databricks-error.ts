@@ -88,8 +88,8 @@ export class DatabricksApiError extends Error {
 /**
  * A 404 about a missing object. Branches on the status and accepts any `*_DOES_NOT_EXIST` code
  * (`RESOURCE_DOES_NOT_EXIST`, `CONNECTION_DOES_NOT_EXIST`, `CATALOG_DOES_NOT_EXIST`): the exact code for
- * connections is not documented (reference §8 "Client rule"). A bare 404 without such a code (a wrong
- * workspace URL behind a gateway) is not "missing" — treating it so would make a delete look done.
+ * connections is not documented (unconfirmed; no public source names it). A bare 404 without such a code (a
+ * wrong workspace URL behind a gateway) is not "missing" — treating it so would make a delete look done.
  */
 export function isNotFound(error: unknown): error is DatabricksApiError {
   return (
@@ -101,7 +101,8 @@ export function isNotFound(error: unknown): error is DatabricksApiError {
 
 /**
  * A 409 about a duplicate: `ALREADY_EXISTS`, `RESOURCE_ALREADY_EXISTS`, `CONNECTION_ALREADY_EXISTS`
- * (reference §8). Other 409s (`ABORTED`: a concurrent change) are not duplicates.
+ * (the first two per databricks-sdk-go apierr/errors.go; the third is unconfirmed). Other 409s (`ABORTED`: a
+ * concurrent change) are not duplicates.
  */
 export function isAlreadyExists(error: unknown): error is DatabricksApiError {
   return (

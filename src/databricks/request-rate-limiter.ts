@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * Paces the calls to one workspace: at most `requestsPerSecond`, evenly spaced, no burst. This is the Databricks
  * Go SDK's limiter — a token bucket of capacity 1 waited on before every attempt, retries included
  * (databricks-sdk-go httpclient/api_client.go: `rate.NewLimiter(rateLimit, 1)`, `c.rateLimiter.Wait(ctx)` in
- * `attempt`). Workspaces throttle with 429 and publish no limit for the UC API (reference §9); pacing below the
+ * `attempt`). Workspaces throttle with 429 and publish no limit for the UC API
+ * (https://learn.microsoft.com/azure/databricks/resources/limits lists none); pacing below the
  * workspace's limit spends the budget on work instead of on 429s and their backoff.
  */
 export class RequestRateLimiter {

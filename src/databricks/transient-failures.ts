@@ -5,7 +5,7 @@ import { isTransientNetworkError } from './network-errors.js';
 
 /**
  * Which Databricks failures may clear by themselves. 429 and 503 are the statuses the Go SDK retries
- * (apierr/errors.go IsRetriable; reference §9); like the Azure SDK we also retry the other 5xx except 501
+ * (databricks-sdk-go apierr/errors.go IsRetriable); like the Azure SDK we also retry the other 5xx except 501
  * Not Implemented and 505 HTTP Version Not Supported, which never heal
  * (@azure/core-rest-pipeline exponentialRetryStrategy). No other 4xx is retried: the request must change.
  */

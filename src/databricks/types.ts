@@ -1,7 +1,7 @@
 /**
  * Wire shapes of the Unity Catalog REST API, snake_case as sent and received. Only the fields this app
  * reads or writes; the server may return more.
- * @see /work/shared/reference/databricks-connections-api.md §1–§2, §11
+ * @see https://docs.databricks.com/api/uc-connections/v1/connection.md
  * @see https://github.com/databricks/databricks-sdk-go/blob/main/service/catalog/model.go
  */
 
@@ -56,8 +56,9 @@ export interface CreateConnectionRequest {
 
 /**
  * `PATCH /api/2.1/unity-catalog/connections/{name}`. `options`, when sent, replaces the whole map
- * (reference §6), so it must carry every option, secrets included. The SDK models declare it required,
- * but Terraform PATCHes `{owner}` alone (reference §6), so an owner-only update leaves it out.
+ * (ALTER CONNECTION docs: "Replaces the existing list of options"), so it must carry every option, secrets
+ * included. The SDK models declare it required, but Terraform PATCHes `{owner}` alone
+ * (terraform-provider-databricks catalog/resource_connection.go), so an owner-only update leaves it out.
  */
 export interface UpdateConnectionRequest {
   options?: ConnectionOptions;
@@ -97,7 +98,7 @@ export interface CatalogInfo {
   updated_by?: string;
 }
 
-/** A foreign catalog: `{name, connection_name, options: {database}}` (reference §11). */
+/** A foreign catalog: `{name, connection_name, options: {database}}` (databricks-sdk-go CreateCatalog). */
 export interface CreateCatalogRequest {
   name: string;
   connection_name?: string;

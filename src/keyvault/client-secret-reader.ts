@@ -1,7 +1,6 @@
-import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { PermanentError, TransientError } from '../errors.js';
-import type { SecretScrubber } from '../logging/secret-scrubber.js';
+import { createSecretClient, type KeyVaultAccessOptions } from './key-vault-access.js';
 
 export interface ClientSecret {
   value: string;
@@ -9,19 +8,8 @@ export interface ClientSecret {
   version: string;
 }
 
-export interface ClientSecretReaderOptions {
-  vaultUrl: string;
-  credential: TokenCredential;
-  scrubber: SecretScrubber;
-  maxRetries: number;
-  /**
-   * First backoff of the SDK's exponential retry, and its cap. Defaults are the SDK's (1 s, 64 s:
-   * @typespec/ts-http-runtime retryStrategies/exponentialRetryStrategy.js), which let one delivery spend
-   * 15 s on four retries during an outage; pass the app's RETRY_BASE_DELAY_MS / RETRY_MAX_DELAY_MS.
-   */
-  retryDelayInMs?: number;
-  maxRetryDelayInMs?: number;
-}
+/** @see KeyVaultAccessOptions */
+export type ClientSecretReaderOptions = KeyVaultAccessOptions;
 
 /**
  * Reads client secrets by reference. A missing secret or a vault that refuses us is the requester's
@@ -79,21 +67,7 @@ export class ClientSecretReader {
   }
 
   #getClient(): Promise<SecretClient> {
-    this.#client ??= (async () => {
-      const { SecretClient } = await import('@azure/keyvault-secrets');
-      const { vaultUrl, credential, maxRetries, retryDelayInMs, maxRetryDelayInMs } = this.#options;
-      // Challenge-resource verification only makes sense for *.vault.azure.net hosts; the local cloud and
-      // private endpoints with other names need it off (local-stand-ins.md §2).
-      const disableChallengeResourceVerification = !new URL(vaultUrl).hostname.endsWith('.vault.azure.net');
-      return new SecretClient(vaultUrl, credential, {
-        disableChallengeResourceVerification,
-        retryOptions: {
-          maxRetries,
-          ...(retryDelayInMs === undefined ? {} : { retryDelayInMs }),
-          ...(maxRetryDelayInMs === undefined ? {} : { maxRetryDelayInMs }),
-        },
-      });
-    })();
+    this.#client ??= createSecretClient(this.#options);
     return this.#client;
   }
 }

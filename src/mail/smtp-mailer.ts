@@ -19,7 +19,7 @@ const refusedRecipientCodes = new Set([550, 551, 553]);
 
 /**
  * Sends mail over SMTP with nodemailer: Azure Communication Services SMTP, Office 365, SendGrid and any
- * relay speak it (DESIGN.md §5). `SMTP_SECURITY`: `tls` connects over TLS (465), `starttls` upgrades and
+ * relay speak it. `SMTP_SECURITY`: `tls` connects over TLS (465), `starttls` upgrades and
  * refuses a server that cannot (587), `none` sends in clear (a loopback catcher only).
  * @see https://nodemailer.com/smtp/ (secure, requireTLS, ignoreTLS)
  */
@@ -71,7 +71,8 @@ export class SmtpMailer implements Mailer {
   async #createTransport(): Promise<Transporter> {
     const { smtp, readPassword, timeoutInMs = 30_000 } = this.#options;
     const password = smtp.passwordSecretRef ? await readPassword(smtp.passwordSecretRef) : undefined;
-    // Loaded on first use: most invocations never send mail (cold start, azure-functions-notes.md §10).
+    // Loaded on first use: most invocations never send mail (cold start: lazy-load on Consumption,
+    // microsoft/azure-skills functions/cold-start.md).
     const { createTransport } = await import('nodemailer');
     return createTransport({
       host: smtp.host,

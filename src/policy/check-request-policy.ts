@@ -8,7 +8,7 @@ type PolicySettings = Pick<Settings, 'workspaces' | 'sqlHostPatterns'>;
 
 /**
  * Rules a valid request must still pass: an org credential may only be pointed at an allowed workspace
- * and an allowed SQL host (DESIGN.md §2 step 3).
+ * and an allowed SQL host.
  */
 export function checkRequestPolicy(request: ConnectionRequest, settings: PolicySettings): PolicyResult {
   const workspace = request.workspace

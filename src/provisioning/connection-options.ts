@@ -2,7 +2,8 @@ import type { UpsertRequest } from '../request/connection-request-schema.js';
 
 /**
  * How a request becomes Databricks connection options — data, one table per flow, because the
- * SQLSERVER M2M option set is not confirmed by any public source (databricks-connections-api.md §4.3).
+ * SQLSERVER M2M option set is not confirmed by any public source (terraform-provider-databricks#5200:
+ * the obvious set is classified as U2M).
  * If Databricks classifies a connection differently than expected, the provisioner fails the request
  * with CREDENTIAL_TYPE_MISMATCH and this table is the place to adjust.
  */
@@ -24,7 +25,7 @@ export interface OptionContext {
 
 type OptionSource = (context: OptionContext) => string | undefined;
 
-const sqlScope = 'https://database.windows.net/.default';
+export const sqlScope = 'https://database.windows.net/.default';
 
 const commonOptions: Record<string, OptionSource> = {
   host: ({ request }) => request.connection.host,
@@ -35,7 +36,10 @@ const commonOptions: Record<string, OptionSource> = {
   client_secret: ({ clientSecret }) => clientSecret,
 };
 
-/** OAuth M2M (client credentials): `token_endpoint` by analogy with the HTTP connection's M2M options (§4.3). */
+/**
+ * OAuth M2M (client credentials): `token_endpoint` by analogy with the HTTP connection's M2M options (TF
+ * docs/resources/connection.md; unconfirmed for SQLSERVER).
+ */
 export const m2mOptionTable: Record<string, OptionSource> = {
   ...commonOptions,
   token_endpoint: ({ request, authorityHost }) =>
@@ -51,11 +55,11 @@ export function authorizeEndpointFor(authorityHost: string, tenantId: string): s
   return `${authorityHost.replace(/\/+$/, '')}/${tenantId}/oauth2/v2.0/authorize`;
 }
 
-/** `offline_access` so Entra issues the refresh token Databricks keeps (reference §4.2). */
+/** `offline_access` so Entra issues the refresh token Databricks keeps (unconfirmed; no public source). */
 export const u2mScope = `${sqlScope} offline_access`;
 
 /**
- * OAuth U2M: the option names of reference §4.2 (terraform-provider-databricks #4710, #5200). Databricks
+ * OAuth U2M: the option names from terraform-provider-databricks #4710 and #5200. Databricks
  * redeems `authorization_code` with `pkce_verifier` as a confidential client, at the token endpoint it
  * derives from `authorization_endpoint`, with `oauth_redirect_uri` as `redirect_uri` (R12).
  */

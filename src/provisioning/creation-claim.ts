@@ -5,7 +5,7 @@ import type { ManagedConnection } from '../state/connection-inventory.js';
  * Before creating a connection the provisioner writes an inventory entry with an empty fingerprint: a
  * claim. If the process dies, or the create's response is lost, after Databricks created the connection
  * but before the final inventory write, the claim is what lets the next attempt recognise the connection
- * as its own instead of refusing it as "not managed" (DESIGN.md §7: crash after a side effect converges).
+ * as its own instead of refusing it as "not managed" (a crash after a side effect converges on redelivery).
  */
 export const pendingClaimFingerprint = '';
 
@@ -22,9 +22,9 @@ const clockToleranceInMs = 5_000;
 
 /**
  * Whether an existing connection is the one an earlier attempt created under `claim`: Databricks created it
- * after the claim was written (`created_at`, epoch ms, reference §2) and, when `expectedOptions` is given,
- * it carries exactly the non-secret options we would send. A connection that predates the claim, or differs,
- * belongs to someone else.
+ * after the claim was written (`created_at`, epoch ms, databricks-sdk-go ConnectionInfo) and, when
+ * `expectedOptions` is given, it carries exactly the non-secret options we would send. A connection that
+ * predates the claim, or differs, belongs to someone else.
  */
 export function wasCreatedUnderClaim(
   connection: ConnectionInfo,

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * A stable hash of what was applied to a connection. Databricks never returns secrets, so "did
- * anything change?" is answered against this fingerprint, not against a GET (reference §5).
+ * anything change?" is answered against this fingerprint, not against a GET (terraform-provider-databricks
+ * catalog/resource_connection.go: secret options are not returned by the API).
  */
 export function fingerprint(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('base64url');

@@ -5,6 +5,7 @@ import type { ConnectionRequest } from '../request/connection-request-schema.js'
 import { validateRequest } from '../request/validate-request.js';
 import { type RequestStatus, terminalStatuses } from '../request-status.js';
 import type { SignInRequestResult } from '../signin/sign-in-requests.js';
+import { acquireConnectionLease } from './connection-lease.js';
 import { deleteManagedConnection } from './delete-connection.js';
 import type { ProvisionerDependencies } from './provisioner-dependencies.js';
 import type { QueueMessage } from './queue-message.js';
@@ -19,9 +20,6 @@ export type HandleResult = { status: RequestStatus; requestId: string };
 function isSettled(status: RequestStatus): boolean {
   return status === 'awaiting_sign_in' || (terminalStatuses.has(status) && status !== 'dead_lettered');
 }
-
-/** How long a delivery waits for another request on the same connection before letting Service Bus redeliver. */
-const leaseWaitInMs = 30_000;
 
 /**
  * The queue consumer's core. Resolves when the message should be completed (the outcome is recorded
@@ -105,16 +103,12 @@ export class Provisioner {
     workspace: string,
     message: QueueMessage,
   ): Promise<RequestStatus | SignInRequestResult> {
-    const { leases, statuses, inventory, settings } = this.#deps;
+    const { leases, statuses, inventory } = this.#deps;
     const name = request.connection.name.toLowerCase();
-    const lease = await leases.acquire(
-      `connection|${workspace}|${name}`,
+    const lease = await acquireConnectionLease(
+      this.#deps,
+      { workspace, name },
       `${message.messageId}|${randomUUID()}`,
-      {
-        durationInMs: settings.connectionLeaseInMs,
-        waitInMs: leaseWaitInMs,
-        pollInMs: 200,
-      },
     );
     if (!lease) {
       throw new TransientError(

@@ -30,8 +30,8 @@ export type UpsertResult = {
 
 /**
  * Brings one M2M connection, its grants and its foreign catalog to what the request asks for, in as
- * few Databricks calls as possible (DESIGN.md §2 step 5): a request whose fingerprint matches what was
- * last applied costs none.
+ * few Databricks calls as possible (the workspace rate limit is the ceiling): a request whose fingerprint
+ * matches what was last applied costs none.
  */
 export async function upsertM2mConnection(
   deps: ProvisionerDependencies,

@@ -4,11 +4,12 @@ import type { RotationDependencies } from './rotation-dependencies.js';
 import { graphProblem } from './rotation-problems.js';
 
 /**
- * Crash recovery (secret-rotation.md §4 step 3): a credential rotation added whose key id is in no Key Vault
- * version of this app's secrets lost its secret text (the run died between addPassword and the vault write, or
- * addPassword's response was lost), so nothing can ever use it: remove it. Only credentials carrying the run id
- * of one of this app's own rotation records are considered, so another deployment's (or a person's) credentials
- * are never touched; anything Key Vault references — its current version above all — is never an orphan.
+ * Crash recovery (docs/secret-rotation.md; Graph returns `secretText` only once): a credential rotation added
+ * whose key id is in no Key Vault version of this app's secrets lost its secret text (the run died between
+ * addPassword and the vault write, or addPassword's response was lost), so nothing can ever use it: remove
+ * it. Only credentials carrying the run id of one of this app's own rotation records are considered, so
+ * another deployment's (or a person's) credentials are never touched; anything Key Vault references — its
+ * current version above all — is never an orphan.
  */
 export async function removeOrphanedCredentials(
   deps: RotationDependencies,

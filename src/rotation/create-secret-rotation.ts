@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/settings.js';
 import { GraphClient } from '../graph/graph-client.js';
+import { keyVaultAccessFrom } from '../keyvault/key-vault-access.js';
 import type { Logger } from '../logger.js';
 import type { SecretScrubber } from '../logging/secret-scrubber.js';
 import type { ProvisionerDependencies } from '../provisioning/provisioner-dependencies.js';
@@ -35,14 +36,7 @@ export function createRotationServices(options: {
     retry: settings.retry,
     logger,
   });
-  const vault = new RotationVault({
-    vaultUrl: settings.keyVaultUrl,
-    credential,
-    scrubber,
-    maxRetries: settings.retry.maxAttempts - 1,
-    retryDelayInMs: settings.retry.baseDelayInMs,
-    maxRetryDelayInMs: settings.retry.maxDelayInMs,
-  });
+  const vault = new RotationVault(keyVaultAccessFrom(settings, credential, scrubber));
   return { graph, vault, records: new RotationStore(options.rotationsTable), close: () => graph.close() };
 }
 

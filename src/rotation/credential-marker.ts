@@ -1,7 +1,7 @@
 /**
  * The display name rotation gives every client secret it adds: it marks the credential as ours and names the
  * run, so a credential whose secret text was lost (a crash between addPassword and the Key Vault write) can be
- * recognised and removed later (secret-rotation.md §4 step 3, "Recovery").
+ * recognised and removed later (docs/secret-rotation.md; Graph addPassword returns `secretText` only once).
  */
 const markerPrefix = 'ucprov-rotation:';
 

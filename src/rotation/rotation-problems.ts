@@ -6,7 +6,7 @@ import type { RotationProblem } from './rotation-record.js';
 /**
  * Turns a Microsoft Graph refusal into what a person must grant or change. Permissions per the addPassword and
  * removePassword references: least privileged is the application permission `Application.ReadWrite.OwnedBy`,
- * which needs the caller to own the app; else `Application.ReadWrite.All` (secret-rotation.md §1).
+ * which needs the caller to own the app; else `Application.ReadWrite.All` (Graph application-addpassword.md).
  */
 export function graphProblem(
   error: unknown,

@@ -1,7 +1,6 @@
-import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { TransientError } from '../errors.js';
-import type { SecretScrubber } from '../logging/secret-scrubber.js';
+import { createSecretClient, type KeyVaultAccessOptions } from '../keyvault/key-vault-access.js';
 import { RotationError } from './rotation-error.js';
 
 /** One Key Vault secret version as rotation sees it. */
@@ -20,15 +19,7 @@ export interface StoreSecretInput {
   tags: Record<string, string>;
 }
 
-export interface RotationVaultOptions {
-  vaultUrl: string;
-  credential: TokenCredential;
-  scrubber: SecretScrubber;
-  maxRetries: number;
-  /** First backoff of the SDK's exponential retry and its cap (as for ClientSecretReader); SDK defaults 1 s / 64 s. */
-  retryDelayInMs?: number;
-  maxRetryDelayInMs?: number;
-}
+export type RotationVaultOptions = KeyVaultAccessOptions;
 
 /**
  * What rotation reads from and writes to Key Vault: the current version, every version's `keyId` tag, and a
@@ -139,20 +130,7 @@ export class RotationVault {
   }
 
   #getClient(): Promise<SecretClient> {
-    this.#client ??= (async () => {
-      const { SecretClient } = await import('@azure/keyvault-secrets');
-      const { vaultUrl, credential, maxRetries, retryDelayInMs, maxRetryDelayInMs } = this.#options;
-      // As in ClientSecretReader: challenge-resource verification only suits *.vault.azure.net hosts.
-      const disableChallengeResourceVerification = !new URL(vaultUrl).hostname.endsWith('.vault.azure.net');
-      return new SecretClient(vaultUrl, credential, {
-        disableChallengeResourceVerification,
-        retryOptions: {
-          maxRetries,
-          ...(retryDelayInMs === undefined ? {} : { retryDelayInMs }),
-          ...(maxRetryDelayInMs === undefined ? {} : { maxRetryDelayInMs }),
-        },
-      });
-    })();
+    this.#client ??= createSecretClient(this.#options);
     return this.#client;
   }
 }

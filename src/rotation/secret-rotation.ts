@@ -29,10 +29,10 @@ interface AppToVisit {
 }
 
 /**
- * Client-secret rotation over the inventory (DESIGN.md §2): every app registration whose connections use a
- * Key Vault secret that is due — or whose rotation is still in progress — is taken one step further, under a
- * per-app lock so overlapping runs (timer, operator, several instances) rotate it once. One app's failure is
- * recorded on its record and never stops the others.
+ * Client-secret rotation over the inventory (docs/secret-rotation.md): every app registration whose
+ * connections use a Key Vault secret that is due — or whose rotation is still in progress — is taken one step
+ * further, under a per-app lock so overlapping runs (timer, operator, several instances) rotate it once. One
+ * app's failure is recorded on its record and never stops the others.
  */
 export class SecretRotation {
   readonly #deps: RotationDependencies;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TransientError } from '../errors.js';
+import { acquireConnectionLease } from '../provisioning/connection-lease.js';
 import { buildOptions, u2mOptionTable } from '../provisioning/connection-options.js';
 import { mapDatabricksError } from '../provisioning/map-databricks-error.js';
 import type { ProvisionerDependencies } from '../provisioning/provisioner-dependencies.js';
@@ -12,15 +13,12 @@ import type { ManagedConnection } from '../state/connection-inventory.js';
 import type { ReconsentRequester } from './rotation-dependencies.js';
 import { RotationError } from './rotation-error.js';
 
-/** How long to wait for a request that is working on the same connection. */
-const connectionLeaseWaitInMs = 30_000;
-
 /**
  * Policy `reconsent` (the default): whether Databricks keeps a U2M connection's grant when only its
- * `client_secret` changes is undocumented (secret-rotation.md §8.1), so the approver gets a fresh sign-in link —
- * the U2M `reauthorize` flow of src/signin — and the callback re-applies the connection with the latest
- * secret. The request id is derived from the run and the connection, so a resumed run never emails twice
- * (the sign-in side sends one email per request id). Its status is recorded like any request's, so
+ * `client_secret` changes is undocumented (unconfirmed; no public source), so the approver gets a fresh
+ * sign-in link — the U2M `reauthorize` flow of src/signin — and the callback re-applies the connection with
+ * the latest secret. The request id is derived from the run and the connection, so a resumed run never emails
+ * twice (the sign-in side sends one email per request id). Its status is recorded like any request's, so
  * `ucprov status <id>` and the status endpoint follow it.
  */
 export function reconsentThroughSignIn(
@@ -135,16 +133,8 @@ export async function withConnectionLease<T>(
   holder: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  const { leases, settings } = provisioning;
-  const lease = await leases.acquire(
-    `connection|${connection.workspace}|${connection.name}`,
-    `${holder}|${connection.name}`,
-    {
-      durationInMs: settings.connectionLeaseInMs,
-      waitInMs: connectionLeaseWaitInMs,
-      pollInMs: 200,
-    },
-  );
+  const { leases } = provisioning;
+  const lease = await acquireConnectionLease(provisioning, connection, `${holder}|${connection.name}`);
   if (!lease) {
     throw new TransientError(
       'lease',

@@ -1,5 +1,6 @@
 import { AccessTokenError } from '../databricks/access-token-error.js';
 import { TransientError } from '../errors.js';
+import { sqlScope } from '../provisioning/connection-options.js';
 import { abortable } from '../retry/abortable.js';
 import { type RetryOptions, withRetries } from '../retry/retry-policy.js';
 import { RotationError } from './rotation-error.js';
@@ -19,8 +20,6 @@ export interface SecretVerificationOptions {
   attemptTimeoutInMs?: number;
 }
 
-/** The scope Unity Catalog M2M connections request (`oauth_scope` in src/provisioning/connection-options.ts). */
-const azureSqlScope = 'https://database.windows.net/.default';
 const publicCloudAuthority = 'https://login.microsoftonline.com';
 
 export const defaultVerificationRetry: RetryOptions = {
@@ -50,7 +49,7 @@ export async function waitUntilSecretAuthenticates(
       ? {}
       : { disableInstanceDiscovery: true }),
   });
-  const scope = options.scope ?? azureSqlScope;
+  const scope = options.scope ?? sqlScope;
   const attemptTimeoutInMs = options.attemptTimeoutInMs ?? 30_000;
   let attempts = 0;
   try {

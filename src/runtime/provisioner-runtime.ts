@@ -2,6 +2,7 @@ import { parseSettings, type Settings } from '../config/settings.js';
 import { DatabricksClientCache } from '../databricks/databricks-client-cache.js';
 import { createCredential } from '../identity/create-credential.js';
 import { ClientSecretReader } from '../keyvault/client-secret-reader.js';
+import { keyVaultAccessFrom } from '../keyvault/key-vault-access.js';
 import { createLogger, type Logger, type LogSink } from '../logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { Provisioner } from '../provisioning/provisioner.js';
@@ -47,14 +48,7 @@ export async function createProvisionerRuntime(
   const statuses = new RequestStatusStore(tables.requests);
   const inventory = new ConnectionInventory(tables.connections);
   const leases = new LeaseStore(tables.leases);
-  const secrets = new ClientSecretReader({
-    vaultUrl: settings.keyVaultUrl,
-    credential,
-    scrubber,
-    maxRetries: settings.retry.maxAttempts - 1,
-    retryDelayInMs: settings.retry.baseDelayInMs,
-    maxRetryDelayInMs: settings.retry.maxDelayInMs,
-  });
+  const secrets = new ClientSecretReader(keyVaultAccessFrom(settings, credential, scrubber));
   const logger = (sink: LogSink) => createLogger(sink, scrubber.scrub);
   const processLogger = logger((level, line) => console[level](line));
   const clients = new DatabricksClientCache({

@@ -5,6 +5,7 @@ import type { ConnectionInfo } from '../databricks/types.js';
 import { PermanentError, type Reason, TransientError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { grantMissingPrivileges } from '../provisioning/apply-grants.js';
+import { acquireConnectionLease } from '../provisioning/connection-lease.js';
 import { buildOptions, u2mOptionTable } from '../provisioning/connection-options.js';
 import {
   isPendingClaim,
@@ -49,7 +50,8 @@ const tokenExchangeFailure = /OAuth token exchange failed/i;
  * fresh code + verifier (R12), exactly once — `retry: 'never'`, because Entra codes redeem once (RFC 6749
  * §4.1.2) — then owner, grants, foreign catalog and inventory. Runs under the connection's lease, so it
  * never interleaves with another request for the same connection, and an older request never overwrites a
- * newer one (DESIGN.md §7). Never throws for an outcome: every failure becomes reasons the page and status show.
+ * newer one (status `superseded`, docs/statuses.md). Never throws for an outcome: every failure becomes
+ * reasons the page and status show.
  */
 export async function applyU2mConnection(
   deps: SignInDependencies,
@@ -59,14 +61,11 @@ export async function applyU2mConnection(
 ): Promise<ApplyOutcome> {
   const { workspace } = intent;
   const name = intent.connection.name;
-  const lease = await deps.leases.acquire(
-    `connection|${workspace}|${name}`,
+  const lease = await acquireConnectionLease(
+    deps,
+    { workspace, name },
     `signin|${intent.requestId}|${randomUUID()}`,
-    {
-      durationInMs: deps.settings.connectionLeaseInMs,
-      waitInMs: leaseWaitInMs,
-      pollInMs: 200,
-    },
+    leaseWaitInMs,
   );
   if (!lease) {
     return failed(

@@ -15,7 +15,7 @@ export interface AuthorizeRequestInput {
  * the server-side record; nothing from the incoming request, so this is no open redirector (R13).
  * - `response_mode=form_post`: the code arrives in a POST body, not in a URL that browser history,
  *   Referer headers or request logs would keep (RFC 9700 §4.2.4, §4.3).
- * - `code_challenge_method=S256` always named: Entra assumes `plain` otherwise (oauth-signin-rules.md §2).
+ * - `code_challenge_method=S256` always named: Entra assumes `plain` otherwise (v2-oauth2-auth-code-flow.md).
  * - `prompt=select_account` + `login_hint`: an admin already signed in as someone else is asked which
  *   account to use instead of binding that account silently (v2-oauth2-auth-code-flow.md).
  * @see https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code

@@ -25,7 +25,7 @@ interface ValidCallback {
 }
 
 /**
- * `POST /api/oauth/callback`, where Entra form_posts `code` and `state` (DESIGN.md §2, U2M steps 8–9).
+ * `POST /api/oauth/callback`, where Entra form_posts `code` and `state` (docs/u2m-sign-in.md "How it works").
  * Anonymous, because a function key travels as `?code=`, which collides with OAuth's `code` (R9).
  */
 export class OAuthCallbackEndpoint {

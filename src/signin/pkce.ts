@@ -24,7 +24,7 @@ export function createPkcePair(): PkcePair {
 /**
  * `BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))`. Only S256: "If the client is capable of using S256,
  * it MUST use S256" (§4.2), and Entra assumes `plain` when the method is left out, so the authorize
- * request always names it (oauth-signin-rules.md §2, R6).
+ * request always names it (Entra v2-oauth2-auth-code-flow.md, R6).
  * @see RFC 7636 §4.2 https://www.rfc-editor.org/rfc/rfc7636#section-4.2
  */
 export function codeChallengeS256(verifier: string): string {

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** 32 octets = 256 bits: twice the 128-bit floor of R1/R7 (oauth-signin-rules.md §7). */
+/**
+ * 32 octets = 256 bits: twice the 128-bit floor of R1/R7 (docs/u2m-sign-in.md; RFC 7636 §4.1 recommends 32
+ * octets).
+ */
 const tokenOctets = 32;
 
 /**

@@ -9,7 +9,8 @@ const loopbackHosts = new Set(['localhost', '127.0.0.1']);
  * The OAuth redirect URI, derived from the public base URL: the same string goes to Entra as
  * `redirect_uri` and to Databricks as `oauth_redirect_uri`, byte for byte (R12; Entra needs "the same
  * `redirect_uri` value that was used to acquire the `authorization_code`"). The URI has a path, so
- * Entra's trailing-slash rewrite of path-less URIs never applies (oauth-signin-rules.md §9).
+ * Entra's trailing-slash rewrite of path-less URIs never applies (Entra reply-url docs; whether Databricks
+ * forwards `oauth_redirect_uri` unchanged is unconfirmed).
  */
 export function redirectUriFor(publicBaseUrl: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}${callbackPath}`;

@@ -1,7 +1,8 @@
 /**
  * The two anonymous endpoints of the sign-in, as routes (relative to the Functions `api/` prefix) and as
  * paths. The callback path is part of the registered redirect URI, so it never changes casually:
- * Entra matches redirect URIs exactly and case-sensitively (oauth-signin-rules.md §4).
+ * Entra matches redirect URIs exactly and case-sensitively
+ * (https://learn.microsoft.com/entra/identity-platform/reply-url).
  */
 export const signInRoute = 'signin';
 export const callbackRoute = 'oauth/callback';

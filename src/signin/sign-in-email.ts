@@ -12,7 +12,7 @@ export interface SignInEmailInput {
 /**
  * The email to the approver: who asked for what (connection, SQL server, workspace, requester), until
  * when the link works, and what signing in grants. It carries nothing but our own link: no authorize URL,
- * no challenge, no state, no client id, no secret (R1, oauth-signin-rules.md §6).
+ * no challenge, no state, no client id, no secret (R1, docs/u2m-sign-in.md).
  */
 export function signInEmail({ intent, link, expiresAt }: SignInEmailInput): MailMessage {
   const { connection, workspace } = intent;

@@ -29,9 +29,9 @@ import type { PageResponse, WebRequest } from './web-types.js';
 const tokenShape = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * `/api/signin` (DESIGN.md §2, U2M steps 6–7): GET and HEAD show what the link approves and change nothing
- * (R3: mail scanners fetch links before people do); POST, from that page only, consumes the link once and
- * starts the OAuth authorization with PKCE (R4, R6–R8).
+ * `/api/signin` (docs/u2m-sign-in.md "How it works"): GET and HEAD show what the link approves and change
+ * nothing (R3: mail scanners fetch links before people do); POST, from that page only, consumes the link once
+ * and starts the OAuth authorization with PKCE (R4, R6–R8).
  */
 export class SignInEndpoint {
   readonly #deps: SignInDependencies;

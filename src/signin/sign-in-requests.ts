@@ -27,9 +27,9 @@ export type SignInRequestResult =
   | { status: 'succeeded' };
 
 /**
- * The queue side of U2M (DESIGN.md §2, U2M steps 1–5): decide what the sign-in will apply, issue a link that
- * supersedes any earlier one for the connection, email it, and return at once — no lock is held while a
- * person acts. Runs under the provisioner's connection lease.
+ * The queue side of U2M (docs/u2m-sign-in.md "How it works"): decide what the sign-in will apply, issue a
+ * link that supersedes any earlier one for the connection, email it, and return at once — no lock is held
+ * while a person acts. Runs under the provisioner's connection lease.
  */
 export class SignInRequests {
   readonly #deps: SignInDependencies;
@@ -50,10 +50,10 @@ export class SignInRequests {
   }
 
   /**
-   * An upsert whose connection part is what the inventory says was applied needs no sign-in (DESIGN.md §2
-   * step 5, the M2M rule applied to U2M); one that differs needs a new grant, because PATCH replaces every
-   * option and the code is one of them. A connection that exists but is not ours is refused before anyone
-   * is emailed, unless `adopt`.
+   * An upsert whose connection part is what the inventory says was applied needs no sign-in (the
+   * M2M rule applied to U2M: unchanged fingerprint, no Databricks call); one that differs needs a new grant,
+   * because PATCH replaces every option and the code is one of them. A connection that exists but is not ours
+   * is refused before anyone is emailed, unless `adopt`.
    */
   async #upsertPlan(
     context: SignInRequestContext & { request: UpsertRequest & { requestId: string } },
@@ -79,7 +79,8 @@ export class SignInRequests {
       ...(request.grants ? { grants: request.grants } : {}),
       ...(request.foreignCatalog ? { foreignCatalog: request.foreignCatalog } : {}),
     };
-    // The secret must exist now (DESIGN.md §2 step 4); the callback reads it again, newest version.
+    // The secret must exist now (requests name it by reference only); the callback reads it again, newest
+    // version.
     const secret = await secrets.read(request.auth.clientSecretRef);
     const connectionPart = u2mConnectionFingerprint({
       intent: base,
@@ -220,7 +221,7 @@ export class SignInRequests {
   /**
    * A delete (or any newer request that makes an outstanding sign-in wrong) withdraws the connection's link:
    * it becomes superseded like one replaced by a newer link, so a late sign-in cannot re-create the
-   * connection after it was deleted (an older request never overwrites a newer one, DESIGN.md §7).
+   * connection after it was deleted (an older request never overwrites a newer one).
    */
   async withdrawLinks(
     target: { workspace: string; connectionName: string; byRequestId: string },

@@ -11,7 +11,8 @@ import type { U2mIntent } from './u2m-intent.js';
  * The inventory fingerprint of a U2M connection, in the M2M format `<connection>.<extras>` (see
  * upsert-connection.ts): the non-secret options (redirect URI and authorize endpoint included), the secret
  * reference and version, and the owner; then the grants and foreign catalog. Databricks never returns
- * secrets, so this is what "unchanged" is decided against (reference §5).
+ * secrets, so this is what "unchanged" is decided against (terraform-provider-databricks
+ * catalog/resource_connection.go keeps its own copies "as API doesn't return them").
  */
 export function u2mConnectionFingerprint(input: {
   intent: Pick<U2mIntent, 'connection' | 'auth'>;
