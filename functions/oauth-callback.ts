@@ -5,7 +5,7 @@ import { getRuntime, invocationSink } from './shared/runtime.js';
 
 /**
  * `POST /api/oauth/callback`: Entra's form_post after the approver signs in. Anonymous, because a function
- * key travels as `?code=`, which collides with OAuth's `code` (oauth-signin-rules.md R9). GET is routed
+ * key travels as `?code=`, which collides with OAuth's `code` (R9, docs/u2m-sign-in.md). GET is routed
  * here too, only to be answered 405 by the core rather than 404 by the host.
  */
 export async function oauthCallback(

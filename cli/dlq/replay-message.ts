@@ -9,8 +9,7 @@ const deadLetterProperties = new Set(['DeadLetterReason', 'DeadLetterErrorDescri
 /**
  * `<id>-replay-<n>`, counting up from an earlier replay's suffix and skipping ids already taken.
  * A new id is needed because duplicate detection silently drops a message whose MessageId was seen
- * within the window (reference/secret-rotation.md §5,
- * https://learn.microsoft.com/azure/service-bus-messaging/duplicate-detection).
+ * within the window (https://learn.microsoft.com/azure/service-bus-messaging/duplicate-detection).
  */
 export function replayMessageId(messageId: string, taken: ReadonlySet<string> = new Set()): string {
   const earlier = /^(.*)-replay-(\d+)$/.exec(messageId);

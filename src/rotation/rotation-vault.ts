@@ -24,7 +24,7 @@ export type RotationVaultOptions = KeyVaultAccessOptions;
 /**
  * What rotation reads from and writes to Key Vault: the current version, every version's `keyId` tag, and a
  * new version. A new version is what `ClientSecretReader` and the M2M upsert read next (they ask for the latest).
- * Convention (secret-rotation.md §2): value = the client secret, `exp` = Graph `endDateTime`, contentType
+ * Convention (docs/secret-rotation.md): value = the client secret, `exp` = Graph `endDateTime`, contentType
  * `application/x-entra-client-secret`, tags keyId / previousKeyId / rotatedAt.
  */
 export class RotationVault {

@@ -164,7 +164,8 @@ function expectDatabricksError(
   expect(response.body.error_code).toBe(errorCode);
   if (typeof message === 'string') expect(response.body.message).toBe(message);
   if (message instanceof RegExp) expect(response.body.message).toMatch(message);
-  // Every stand-in error carries RequestInfo (DESIGN.md §1); a real gateway error (e.g. 401) might not.
+  // Every stand-in error carries RequestInfo (as recorded workspace errors do; SDK apierr/details.go); a real
+  // gateway error (e.g. 401) might not.
   if (live && !response.body.details) return;
   const requestInfo = response.body.details.find(
     (detail: { '@type': string }) => detail['@type'] === 'type.googleapis.com/google.rpc.RequestInfo',
@@ -172,8 +173,8 @@ function expectDatabricksError(
   expect(requestInfo.request_id).toMatch(uuidPattern);
 }
 
-describe('option classification (reference §3, §4, §14)', () => {
-  it('answers the DESIGN.md §1 U2M request with exactly the documented MISSING_CONNECTION_OPTION body', async () => {
+describe('option classification (kind follows the options present, TF #5200)', () => {
+  it('answers a code-less U2M create with the recorded MISSING_CONNECTION_OPTION body', async () => {
     const response = await call('POST', '/connections', {
       body: {
         name: 'testu2m',
@@ -412,7 +413,7 @@ describe('names (https://docs.databricks.com/sql/language-manual/sql-ref-names.h
   });
 });
 
-describe('authentication and authorisation (reference §10, §11)', () => {
+describe('authentication and authorisation (databricks-sdk-go Azure auth; Learn privileges)', () => {
   it('answers 401 with a Databricks error body when there is no bearer token', async () => {
     const response = await call('GET', '/connections', { token: null });
     expectDatabricksError(response, 401, 'UNAUTHENTICATED');
@@ -487,7 +488,7 @@ describe('authentication and authorisation (reference §10, §11)', () => {
   });
 });
 
-describe('update (reference §6)', () => {
+describe('update (ALTER CONNECTION docs: options are replaced)', () => {
   it('replaces the whole options map on PATCH', async () => {
     const name = await createUsernamePasswordConnection('replace');
     const { trustServerCertificate: _dropped, ...withoutTrust } = usernamePasswordOptions;
@@ -553,7 +554,7 @@ describe('update (reference §6)', () => {
   });
 });
 
-describe('grants and foreign catalogs (reference §11)', () => {
+describe('grants and foreign catalogs (databricks-sdk-go grants, CreateCatalog; TF grants docs)', () => {
   standInOnly(
     'grants and revokes connection privileges and rejects unknown privileges and principals',
     async () => {
@@ -748,7 +749,7 @@ describe('list pagination (SDK ListConnectionsRequest)', () => {
   });
 });
 
-describe('throttling, faults and latency (reference §9)', () => {
+describe('throttling, faults and latency (databricks-sdk-go retries; KB REQUEST_LIMIT_EXCEEDED)', () => {
   standInOnly(
     'throttles beyond the rate limit with 429 REQUEST_LIMIT_EXCEEDED and the KB message',
     async () => {
@@ -849,7 +850,7 @@ function pkcePair() {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-describe('U2M: Databricks redeems the authorization code (reference §7)', () => {
+describe('U2M: Databricks redeems the authorization code (terraform-provider-databricks#4771)', () => {
   const redirectUri = 'https://127.0.0.1:7443/api/oauth/callback';
   const otherRedirectUri = 'https://127.0.0.1:7443/api/oauth/other-callback';
   let sqlApp: { appId: string; secret: string };

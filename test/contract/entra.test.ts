@@ -472,7 +472,7 @@ describe('Entra authorization code + PKCE (stand-in users)', () => {
         redirectUri: callback,
         state: new URL(url).searchParams.get('state'),
       });
-      // Entra posts code and state only: no RFC 9207 `iss` (oauth-signin-rules.md §3).
+      // Entra posts code and state only: no RFC 9207 `iss` (absent from v2-oauth2-auth-code-flow).
       expect(Object.keys(result.parameters).sort()).toEqual(['code', 'state']);
 
       const redeemed = await redeem({

@@ -89,7 +89,8 @@ let target: VaultUnderTest;
 const created = new Set<string>();
 
 function secretClient(credential = target.credential, options: SecretClientOptions = {}): SecretClient {
-  // The vault host is not *.vault.azure.net on the stand-in (local-stand-ins.md §2).
+  // The vault host is not *.vault.azure.net on the stand-in (@azure/keyvault-common
+  // keyVaultAuthenticationPolicy checks the challenge resource against it).
   return new SecretClient(target.url, credential, {
     disableChallengeResourceVerification: onStandIn,
     ...options,

@@ -138,7 +138,10 @@ function uniqueName(prefix: string): string {
   return name;
 }
 
-/** The M2M option set the stand-in's default rule classifies as OAUTH_M2M (reference §4.3: unconfirmed live). */
+/**
+ * The M2M option set the stand-in's default rule classifies as OAUTH_M2M (unconfirmed: no public source shows
+ * a working set, terraform-provider-databricks#5200).
+ */
 function m2mConnection(name: string): CreateConnectionRequest {
   return {
     name,
@@ -509,7 +512,8 @@ describe('authentication', () => {
     );
     const client = newClient({ credential });
     const name = uniqueName('token');
-    // Databricks refuses tokens with 30 s or less left (reference §10): a 33 s token is usable only briefly.
+    // Databricks refuses tokens with 30 s or less left (SDK azureReuseTokenSource): a 33 s token is usable
+    // only briefly.
     entra.control.setAccessTokenLifetime(33);
     try {
       await client.createConnection(m2mConnection(name));

@@ -14,7 +14,11 @@ function fromBody(status: number, body: unknown, headers: Record<string, string>
   });
 }
 
-/** The 400 from DESIGN.md §1, byte for byte apart from the request id. */
+/**
+ * The 400 a workspace answered to a U2M create without code and verifier, byte for byte apart from the
+ * request id (shape: databricks-sdk-go apierr/errors.go; same message format as
+ * terraform-provider-databricks#5200).
+ */
 const missingOptionsBody = {
   error_code: 'INVALID_PARAMETER_VALUE',
   message:
@@ -120,7 +124,7 @@ describe('DatabricksApiError.fromResponse', () => {
   });
 });
 
-describe('isNotFound / isAlreadyExists (reference §8 client rule)', () => {
+describe('isNotFound / isAlreadyExists (status first, any *_DOES_NOT_EXIST / *_ALREADY_EXISTS code)', () => {
   it.each(['RESOURCE_DOES_NOT_EXIST', 'CONNECTION_DOES_NOT_EXIST', 'CATALOG_DOES_NOT_EXIST'])(
     'treats 404 %s as missing',
     (code) => {

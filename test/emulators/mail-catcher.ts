@@ -24,7 +24,7 @@ export interface MailCatcher {
 
 /**
  * An SMTP server that keeps what it receives: maildev 3 in-process (ESM API; its REST API moved to
- * `/api/email` in v3 — local-stand-ins.md §5). Both servers bind 127.0.0.1.
+ * `/api/email` in v3, observed with maildev 3.0.0). Both servers bind 127.0.0.1.
  */
 export async function startMailCatcher(
   options: { smtpPort?: number; apiPort?: number } = {},

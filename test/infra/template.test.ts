@@ -6,8 +6,8 @@ import { type BicepFile, findKey, objectKeys } from './bicep-text.js';
 import { infraDirectory, readAllBicep, readMainBicep, repositoryRoot } from './infra-files.js';
 
 // What `bicep build` would catch (and a few things it would not), checked on the text because the
-// Bicep CLI cannot be installed offline (azure-functions-notes.md §8). Compile with `az bicep build
-// --file infra/main.bicep` wherever the CLI is available.
+// Bicep CLI cannot be installed offline (bicep-node and `az bicep install` both download it). Compile with
+// `az bicep build --file infra/main.bicep` wherever the CLI is available.
 
 /**
  * Built-in roles the template may assign, by the name it uses for them in rbac.bicep.

@@ -115,7 +115,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     tags: { keyId: sqlSecret.keyId, clientId: sqlApp.appId },
   });
   const publicBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1:7071';
-  // U2M sign-ins redirect here; Entra matches redirect URIs exactly (oauth-signin-rules.md §4, R16).
+  // U2M sign-ins redirect here; Entra matches redirect URIs exactly
+  // (learn.microsoft.com/entra/identity-platform/reply-url, R16).
   entra.directory.setRedirectUris(sqlApp.appId, [redirectUriFor(publicBaseUrl)]);
   const admin = { username: `admin@${tenantId.slice(0, 8)}.example.test`, password: 'local-cloud-admin' };
   entra.directory.addUser({ username: admin.username, password: admin.password, displayName: 'Demo Admin' });

@@ -10,7 +10,7 @@ import { type ProvisioningHarness, startProvisioningHarness } from './provisioni
  */
 describe('M2M provisioning when its dependencies misbehave', () => {
   let h: ProvisioningHarness;
-  /** A workspace that classifies the M2M option set as U2M (#5200, reference §3). */
+  /** A workspace that classifies the M2M option set as U2M (terraform-provider-databricks#5200). */
   let misclassifying: DatabricksStandIn;
   /** A workspace where the provisioner is a member but lacks CREATE CONNECTION. */
   let unprivileged: DatabricksStandIn;

@@ -97,7 +97,7 @@ describe('client-secret rotation: the due check and the happy path', () => {
       ],
     });
 
-    // Key Vault convention (secret-rotation.md §2): exp = Graph endDateTime, content type, tags.
+    // Key Vault convention (docs/secret-rotation.md): exp = Graph endDateTime, content type, tags.
     const stored = await rc.cloud.secrets.getSecret(app.secretName);
     expect(stored.properties).toMatchObject({
       version: record?.newSecretVersion,

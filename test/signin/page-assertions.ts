@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { SeenResponse } from './sign-in-harness.js';
 
-/** R13 (oauth-signin-rules.md): the headers and content every sign-in response must have. */
+/** R13 (docs/u2m-sign-in.md; RFC 9700 §4.2.4, §4.16): headers and content every sign-in response needs. */
 export function expectSecurePage(response: SeenResponse): void {
   expect(response.headers).toMatchObject({
     'cache-control': 'no-store',

@@ -3,9 +3,10 @@ import { permissionDenied } from './errors.js';
 import { type ApiContext, grantKey, type SecurableType } from './state.js';
 
 /**
- * Authorisation rules (reference §11; TF `docs/resources/grants.md`: "The principal that creates an object becomes
- * its owner. Owners receive ALL_PRIVILEGES … as well as the permission to grant privileges"; `MANAGE` delegates
- * managing without ownership). Group membership is not modelled: grants to groups never reach a caller.
+ * Authorisation rules (Learn query-federation/sql-server; TF `docs/resources/grants.md`: "The principal that
+ * creates an object becomes its owner. Owners receive ALL_PRIVILEGES … as well as the permission to grant
+ * privileges"; `MANAGE` delegates managing without ownership). Group membership is not modelled: grants to
+ * groups never reach a caller.
  */
 export function isOwner(caller: WorkspacePrincipal, owner: string): boolean {
   return caller.name.toLowerCase() === owner.toLowerCase();

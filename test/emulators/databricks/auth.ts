@@ -3,10 +3,10 @@ import { createEntraBearerVerifier } from '../shared/entra-bearer.js';
 import type { WorkspaceDirectory, WorkspacePrincipal } from './directory.js';
 import { permissionDenied, unauthenticated } from './errors.js';
 
-/** The Azure Databricks first-party application id, the `aud` of tokens for a workspace (reference §10, SDK `environments.go`). */
+/** Azure Databricks' first-party application id, the `aud` of workspace tokens (SDK `environments.go`). */
 export const azureDatabricksAppId = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
 
-/** SDK `azureReuseTokenSource`: "Azure Databricks rejects tokens that expire in 30 seconds or less" (reference §10). */
+/** SDK `azureReuseTokenSource`: "Azure Databricks rejects tokens that expire in 30 seconds or less". */
 const minimumRemainingLifetimeInSeconds = 30;
 
 export type Authenticate = (req: IncomingMessage) => Promise<WorkspacePrincipal>;
@@ -15,7 +15,8 @@ export type Authenticate = (req: IncomingMessage) => Promise<WorkspacePrincipal>
  * `Authorization: Bearer <Entra JWT>` for the Databricks audience → the workspace principal making the call.
  * A user token (delegated: `scp`, `upn`/`preferred_username`) maps to a user; an app-only token to the service
  * principal named by `appid`/`azp` (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
- * Callers not added to the workspace get 403 [inferred wording; the SP must be a workspace user, reference §10].
+ * Callers not added to the workspace get 403 [inferred wording; the SP must be a workspace user,
+ * learn.microsoft.com/azure/databricks/dev-tools/auth/azure-sp].
  */
 export function createAuthenticator(entraUrl: string, directory: WorkspaceDirectory): Authenticate {
   const verifyBearer = createEntraBearerVerifier({ entraUrl, audiences: [azureDatabricksAppId] });

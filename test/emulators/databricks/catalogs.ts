@@ -25,7 +25,10 @@ function toCatalogInfo(catalog: StoredCatalog, state: WorkspaceState) {
   };
 }
 
-/** Same shapes as connections: `Catalog '<name>' does not exist.`, code configurable (reference §8). */
+/**
+ * Same shapes as connections: `Catalog '<name>' does not exist.`, code configurable (no public source gives
+ * it).
+ */
 export function findCatalog(state: WorkspaceState, name: string): StoredCatalog {
   const catalog = state.catalogs.get(name.toLowerCase());
   if (!catalog) throw notFound(state.config.errorCodes.notFound, `Catalog '${name}' does not exist.`);
@@ -33,11 +36,12 @@ export function findCatalog(state: WorkspaceState, name: string): StoredCatalog 
 }
 
 /**
- * POST /catalogs `{name, connection_name, options:{database}, comment}` (reference §11, SDK `CreateCatalog`).
- * Needs CREATE CATALOG on the metastore plus ownership of the connection or CREATE FOREIGN CATALOG on it (§11).
- * A missing connection → `CONNECTION_NOT_FOUND`, "Cannot execute this command because the connection name <name> was
- * not found" (ai-dev-kit, verified on the SQL path; 404 on REST is [inferred]). `database` is the only option [inferred
- * for SQLSERVER; ai-dev-kit: `database` belongs to the catalog, not the connection].
+ * POST /catalogs `{name, connection_name, options:{database}, comment}` (SDK `CreateCatalog`).
+ * Needs CREATE CATALOG on the metastore plus ownership of the connection or CREATE FOREIGN CATALOG on it
+ * (Learn query-federation/sql-server). A missing connection → `CONNECTION_NOT_FOUND`, "Cannot execute this
+ * command because the connection name <name> was not found" (ai-dev-kit, verified on the SQL path; 404 on
+ * REST is [inferred]). `database` is the only option [inferred for SQLSERVER; ai-dev-kit: `database` belongs
+ * to the catalog, not the connection].
  */
 export function createCatalog(ctx: ApiContext, body: unknown) {
   const { state, caller } = ctx;

@@ -6,9 +6,9 @@ import { requestToken, type TokenGrant, TokenRequestError, tokenEndpointFor } fr
 export type OAuthGrant = NonNullable<StoredConnection['oauthGrant']>;
 
 /**
- * U2M create/PATCH: Databricks redeems the code itself, as a confidential client (reference §7 [inferred] form;
- * #4771 shows the redemption happens at create). Each code redeems once at Entra, so a replay fails here too.
- * Failure → 400 with the #4771 message.
+ * U2M create/PATCH: Databricks redeems the code itself, as a confidential client ([inferred] form, no public
+ * source; #4771 shows the redemption happens at create). Each code redeems once at Entra, so a replay fails
+ * here too. Failure → 400 with the #4771 message.
  */
 export async function redeemAuthorizationCode(options: Record<string, string>): Promise<OAuthGrant> {
   try {

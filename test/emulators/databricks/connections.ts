@@ -43,7 +43,10 @@ export function toConnectionInfo(connection: StoredConnection, state: WorkspaceS
   };
 }
 
-/** Missing connection: `Connection '<name>' does not exist.` (ai-dev-kit); code configurable (reference §8). */
+/**
+ * Missing connection: `Connection '<name>' does not exist.` (ai-dev-kit); code configurable (no public source
+ * gives it).
+ */
 export function findConnection(state: WorkspaceState, name: string): StoredConnection {
   const connection = state.connections.get(name.toLowerCase());
   if (!connection) {
@@ -68,7 +71,8 @@ async function resolveCredentials(
   const credentialType = classifySqlServerOptions(Object.keys(options), m2mRule);
   const rule = sqlServerRules(m2mRule)[credentialType];
   const hasCode = authorizationCodeOptions.some((key) => key in options);
-  // Open question §13.1: whether a PATCH without a new code keeps the stored grant is configurable.
+  // Undocumented (no public source): whether a PATCH without a new code keeps the stored grant is
+  // configurable.
   const keepGrant =
     credentialType === 'OAUTH_U2M' &&
     !hasCode &&
@@ -101,7 +105,7 @@ export async function createConnection(ctx: ApiContext, body: unknown) {
   if (!options) throw invalidParameter('options is required.');
   const comment = optionalString(request, 'comment');
   const properties = optionalStringMap(request, 'properties');
-  // Reference §11: metastore admin or CREATE CONNECTION on the metastore.
+  // Learn query-federation/sql-server: metastore admin or CREATE CONNECTION on the metastore.
   requireMetastorePrivilege(ctx, 'CREATE_CONNECTION');
   assertNameFree(state, name);
   const credentials = await resolveCredentials(state, options);
@@ -145,8 +149,8 @@ export function listConnections(ctx: ApiContext, query: URLSearchParams) {
 }
 
 /**
- * PATCH /connections/{name} (SDK `UpdateConnection`: `options` required, `new_name`, `owner`). `options` replaces the
- * whole map (reference §6, ALTER CONNECTION docs); an owner-only body is accepted (TF re-owns after create).
+ * PATCH /connections/{name} (SDK `UpdateConnection`: `options` required, `new_name`, `owner`). `options`
+ * replaces the whole map (ALTER CONNECTION docs); an owner-only body is accepted (TF re-owns after create).
  */
 export async function updateConnection(ctx: ApiContext, name: string, body: unknown) {
   const { state, caller } = ctx;
@@ -192,7 +196,7 @@ function rename(state: WorkspaceState, connection: StoredConnection, newName: st
   state.connections.set(newName, connection);
 }
 
-/** DELETE /connections/{name} → `{}` ([inferred] body, reference §1 and §13.5). */
+/** DELETE /connections/{name} → `{}` ([inferred] body: no public source gives it). */
 export function deleteConnection(ctx: ApiContext, name: string) {
   const { state } = ctx;
   const connection = findConnection(state, name);

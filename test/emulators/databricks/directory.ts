@@ -1,4 +1,7 @@
-/** Metastore-level privileges this stand-in checks (reference §11). */
+/**
+ * Metastore-level privileges this stand-in checks
+ * (https://learn.microsoft.com/azure/databricks/query-federation/sql-server).
+ */
 export type MetastorePrivilege = 'CREATE_CONNECTION' | 'CREATE_CATALOG';
 
 export interface WorkspacePrincipalInput {

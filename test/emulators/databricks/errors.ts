@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 /** A `google.rpc` detail as Databricks serialises it inside `details` (SDK `apierr/details.go`). */
 export type ErrorDetail = { '@type': string } & Record<string, unknown>;
 
-/** The wire shape of every Databricks REST error (SDK `apierr/errors.go`, DESIGN.md §1). */
+/** The wire shape of every Databricks REST error (SDK `apierr/errors.go`). */
 export interface DatabricksErrorBody {
   error_code: string;
   message: string;
@@ -26,7 +26,10 @@ export class DatabricksApiError extends Error {
     super(message);
   }
 
-  /** Every error carries a fresh `RequestInfo` with a uuid `request_id` and empty `serving_data` (DESIGN.md §1). */
+  /**
+   * Every error carries a fresh `RequestInfo` with a uuid `request_id` and empty `serving_data` (as recorded
+   * workspace errors do).
+   */
   toBody(): DatabricksErrorBody {
     const requestInfo: ErrorDetail = {
       '@type': 'type.googleapis.com/google.rpc.RequestInfo',
@@ -44,7 +47,7 @@ export const invalidParameter = (message: string, details: ErrorDetail[] = []) =
 export const malformedRequest = (message: string) =>
   new DatabricksApiError(400, 'MALFORMED_REQUEST', message);
 
-/** 404/409 codes are configurable (reference §8), so the caller passes the code. */
+/** 404/409 codes are configurable (no public source gives them), so the caller passes the code. */
 export const notFound = (errorCode: string, message: string) =>
   new DatabricksApiError(404, errorCode, message);
 

@@ -22,16 +22,21 @@ export interface DatabricksOptions {
   /** Trusted Entra stand-in (JWKS + issuers); U2M token exchange goes wherever `authorization_endpoint` points. */
   entraUrl: string;
   port?: number;
-  /** SQLSERVER OAuth M2M option set is unconfirmed (reference §4.3): the rule that classifies M2M is data. */
+  /**
+   * SQLSERVER OAuth M2M option set is unconfirmed (terraform-provider-databricks#5200): the rule that
+   * classifies M2M is data.
+   */
   m2mRule?: OptionRule;
   /**
    * The credential type a workspace reports for the M2M rule's option set. #5200 shows the server can pick a
    * different kind than the caller meant; set this to make it do so, so the provisioner's check is exercised.
    */
   m2mClassifiedAs?: SqlServerCredentialType;
-  /** What PATCHing a U2M connection without a new authorization_code does (open question §13.1). */
+  /**
+   * What PATCHing a U2M connection without a new authorization_code does (undocumented; no public source).
+   */
   u2mPatchWithoutCode?: 'require_new_code' | 'keep_grant';
-  /** Reference §8: the exact codes are unconfirmed. */
+  /** The exact codes are unconfirmed (no public source). */
   errorCodes?: { notFound?: string; alreadyExists?: string; catalogConnectionNotFound?: string };
   /** List paging; defaults `{ serverPageSize: 50, emptyPageEvery: 3 }`. */
   listing?: Partial<ListingConfig>;

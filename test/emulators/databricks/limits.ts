@@ -5,7 +5,10 @@ export interface InjectedFault {
   status: 429 | 500 | 503;
   /** How many matching requests fail; default 1. */
   count?: number;
-  /** Sent as `Retry-After`; secondary sources disagree on whether Databricks sends it (reference §9). */
+  /**
+   * Sent as `Retry-After`; secondary sources disagree on whether Databricks sends it (no Databricks doc
+   * says).
+   */
   retryAfterInSeconds?: number;
   /** Adds a `google.rpc.RetryInfo` detail with `retry_delay: "<n>s"` (SDK `apierr/details.go`). */
   retryInfoDelayInSeconds?: number;
@@ -14,15 +17,16 @@ export interface InjectedFault {
   method?: string;
   /**
    * 'before' (default): fail without doing anything. 'after': do the work, then fail — a lost response, the case
-   * where a client must not blindly retry a U2M create (reference §7 "Code lifetime").
+   * where a client must not blindly retry a U2M create (Entra codes are single-use, RFC 6749 §4.1.2).
    */
   when?: 'before' | 'after';
 }
 
 /**
  * Per-call latency, a token-bucket rate limit over every API call, and injected faults. Databricks publishes no
- * per-endpoint limit for the UC connections API (reference §9); throttled calls get 429 `REQUEST_LIMIT_EXCEEDED`
- * with the KB message and no `Retry-After` (clients must back off on their own).
+ * per-endpoint limit for the UC connections API
+ * (https://learn.microsoft.com/azure/databricks/resources/limits); throttled calls get 429
+ * `REQUEST_LIMIT_EXCEEDED` with the KB message and no `Retry-After` (clients must back off on their own).
  */
 export class TrafficControl {
   #latencyInMs = 0;

@@ -28,7 +28,7 @@ interface Route {
 const base = '/api/2.1/unity-catalog';
 const segment = '([^/]+)';
 
-/** The UC endpoints the project calls (reference §1, SDK `service/catalog/impl.go` paths). */
+/** The UC endpoints the project calls (SDK `service/catalog/impl.go` paths). */
 const routes: Route[] = [
   { method: 'POST', pattern: path('/connections'), handler: (ctx, r) => createConnection(ctx, r.body) },
   { method: 'GET', pattern: path('/connections'), handler: (ctx, r) => listConnections(ctx, r.query) },

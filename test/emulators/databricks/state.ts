@@ -17,7 +17,10 @@ export interface StoredConnection {
   createdBy: string;
   updatedAt: number;
   updatedBy: string;
-  /** U2M: the token set Databricks keeps after redeeming the code (reference §5, §7). */
+  /**
+   * U2M: the token set Databricks keeps after redeeming the code (#4771: redeemed at create; TF PR #5987
+   * `refresh_token`).
+   */
   oauthGrant?: { refreshToken?: string; accessTokenExpiresAt: number };
 }
 

@@ -40,7 +40,10 @@ export class TokenRequestError extends Error {
   }
 }
 
-/** [inferred] Databricks derives the token endpoint from `authorization_endpoint`: `…/authorize` → `…/token` (reference §7). */
+/**
+ * [inferred] Databricks derives the token endpoint from `authorization_endpoint`: `…/authorize` → `…/token`
+ * (no public source).
+ */
 export function tokenEndpointFor(authorizationEndpoint: string): string {
   const url = parseUrl(authorizationEndpoint);
   if (!url.pathname.endsWith('/authorize')) {

@@ -25,7 +25,7 @@ export type SecretCheck = 'valid' | 'invalid' | 'expired';
 const twoYearsInMs = 2 * 365 * 24 * 60 * 60 * 1000;
 const secretAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-';
 
-/** 40 characters, inside Graph's documented 16–64 (secret-rotation.md §1). */
+/** 40 characters, inside Graph's documented 16–64 (Graph passwordCredential resource). */
 function newSecretText(): string {
   return [...randomBytes(40)].map((byte) => secretAlphabet[byte % secretAlphabet.length]).join('');
 }
@@ -108,7 +108,10 @@ export class Directory implements EntraDirectoryControl {
     app.appRoles.set(resource, roles);
   }
 
-  /** Defaults and shape from Graph `application: addPassword` (secret-rotation.md §1). */
+  /**
+   * Defaults and shape from Graph `application: addPassword` (microsoft-graph-docs-contrib
+   * application-addpassword.md).
+   */
   addPassword(
     appIdOrObjectId: string,
     input: { displayName?: string; startDateTime?: string; endDateTime?: string } = {},

@@ -31,7 +31,10 @@ export function createFrontDoor(input: FrontDoorInput) {
   const { directory, providers, signingKey, tokenLog } = input;
   const callbacks = new Map([...providers].map(([tenant, provider]) => [tenant, provider.callback()]));
 
-  /** Hands the request to the tenant's oidc-provider, mounted at `/{tenant}` (local-stand-ins.md §3). */
+  /**
+   * Hands the request to the tenant's oidc-provider, mounted at `/{tenant}` (oidc-provider takes its mount
+   * path from `originalUrl`).
+   */
   function forward(tenantId: string, internalPath: string, req: IncomingMessage, res: ServerResponse) {
     req.url = internalPath + new URL(req.url ?? '/', placeholderOrigin).search;
     Object.assign(req, { originalUrl: `/${tenantId}${req.url}` });
@@ -96,7 +99,7 @@ export function createFrontDoor(input: FrontDoorInput) {
    * Entra checks the app and the redirect URI before anything else and shows a page (no redirect)
    * when they are wrong. Then two Entra semantics oidc-provider lacks: `prompt=select_account` (shown
    * here as the sign-in form) and a refresh token for `offline_access` without `prompt=consent`
-   * (oidc-provider follows OIDC Core §11 and drops it otherwise; local-stand-ins.md §3).
+   * (oidc-provider follows OIDC Core §11 and drops it otherwise).
    */
   function authorize(tenantId: string, req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', placeholderOrigin);

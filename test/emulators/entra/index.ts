@@ -28,7 +28,7 @@ export type {
 /**
  * Starts a Microsoft Entra ID stand-in over HTTPS on 127.0.0.1: oidc-provider per tenant behind a
  * front door that gives it Entra's URLs, client authentication, errors and token claims
- * (local-stand-ins.md §3). Point `@azure/identity` at it with
+ * (see README.md here). Point `@azure/identity` at it with
  * `{ authorityHost: entra.url, disableInstanceDiscovery: true }`.
  */
 export async function startEntra(options: EntraOptions = {}): Promise<EntraStandIn> {

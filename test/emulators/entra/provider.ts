@@ -31,7 +31,7 @@ let oidcProviderModule: Promise<typeof import('oidc-provider')> | undefined;
 
 /**
  * oidc-provider prints "Unsupported runtime" when imported on Node 20 (lib/index.js); the project runs
- * on Node 20, where it works (local-stand-ins.md §3), so that one line is dropped.
+ * on Node 20, where it works (observed with oidc-provider 9.13), so that one line is dropped.
  */
 function loadOidcProvider(): Promise<typeof import('oidc-provider')> {
   oidcProviderModule ??= (async () => {
@@ -50,7 +50,7 @@ function loadOidcProvider(): Promise<typeof import('oidc-provider')> {
 
 /**
  * One oidc-provider per tenant, mounted at `/{tenant}` by the front door so that its routes are Entra's
- * (`/{tenant}/oauth2/v2.0/authorize|token`), with issuer `/{tenant}/v2.0` (local-stand-ins.md §3).
+ * (`/{tenant}/oauth2/v2.0/authorize|token`), with issuer `/{tenant}/v2.0`.
  */
 export async function createTenantProvider(input: TenantProviderInput): Promise<Provider> {
   const { default: OidcProvider, errors } = await loadOidcProvider();

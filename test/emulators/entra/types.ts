@@ -13,7 +13,7 @@ export interface EntraOptions {
   authorizationCodeLifetimeInSeconds?: number;
 }
 
-/** Graph `passwordCredential` (secret-rotation.md §1). */
+/** Graph `passwordCredential` (microsoft-graph-docs-contrib resources/passwordcredential.md). */
 export interface PasswordCredential {
   keyId: string;
   secretText: string | null;

@@ -26,8 +26,8 @@ export function mayAttempt(caller: GraphCaller, action: GraphAction): boolean {
 }
 
 /**
- * Whether the caller may perform `action` on `application`. OwnedBy "requires the rotating identity to be an owner
- * of the app" (secret-rotation.md §1); the stand-in's owners are the owning service principals' appIds.
+ * Whether the caller may perform `action` on `application`. OwnedBy covers only apps the caller owns (Graph
+ * application-addpassword.md, permissions); the stand-in's owners are the owning service principals' appIds.
  */
 export function permits(caller: GraphCaller, action: GraphAction, application: AppRegistration): boolean {
   if (caller.roles.some((role) => tenantWideRoles[action].includes(role))) return true;

@@ -97,7 +97,7 @@ export class SecretStore {
 
   /**
    * '' selects the current version. A disabled version is refused (403 SecretDisabled); `exp` and `nbf` are
-   * informational and do not block reads (secret-rotation.md §2).
+   * informational and do not block reads (https://learn.microsoft.com/azure/key-vault/secrets/about-secrets).
    */
   get(name: string, version: string): SecretView {
     const view = this.#find(name, version);

@@ -16,8 +16,8 @@ import { Queue, type QueueOptions, type SubQueue } from './queue.js';
 import { internals } from './rhea-internals.js';
 import type { SharedAccessRule } from './sas.js';
 
-// The AMQP 1.0 face of the stand-in, on rhea. What the SDK sends and expects is documented in
-// /work/shared/reference/local-stand-ins.md §1 and the files cited below.
+// The AMQP 1.0 face of the stand-in, on rhea. What the SDK sends and expects comes from the
+// @azure/service-bus and @azure/core-amqp files cited below.
 
 /** Standard tier limit, announced on sender attach; without it the SDK cannot size batches (messageSender.js). */
 export const maxMessageSizeInBytes = 256 * 1024;

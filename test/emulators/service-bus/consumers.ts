@@ -70,10 +70,10 @@ export class Consumers {
   }
 
   /**
-   * Settlement of a delivered message (local-stand-ins.md §1, "Dispositions"): accepted = complete,
-   * modified = abandon (or defer, when undeliverable_here), rejected with com.microsoft:dead-letter = dead-letter.
-   * The broker settles back with a plain outcome on success; an echoed error makes the SDK reject the call
-   * (`onMessageSettled`, node_modules/@azure/service-bus/dist-esm/src/core/shared.js).
+   * Settlement of a delivered message (as @azure/service-bus 7.9 sends it, observed on the wire): accepted =
+   * complete, modified = abandon (or defer, when undeliverable_here), rejected with com.microsoft:dead-letter
+   * = dead-letter. The broker settles back with a plain outcome on success; an echoed error makes the SDK
+   * reject the call (`onMessageSettled`, node_modules/@azure/service-bus/dist-esm/src/core/shared.js).
    */
   settle(delivery: Delivery | undefined, outcome: Outcome): void {
     const locked = delivery && this.lockedDeliveries.get(delivery);
