@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { ConcurrencyConflict } from './concurrency-conflict.js';
+import { ConcurrencyConflict, writeOptimistically } from './concurrency-conflict.js';
 import { callTableStorage, storageStatus } from './storage-errors.js';
 import { toTableKey } from './table-key.js';
 
@@ -87,35 +87,14 @@ export class ConnectionInventory {
    * Resolves to the new ETag.
    */
   put(entry: ManagedConnection, options: InventoryWriteOptions = {}): Promise<string> {
-    return callTableStorage('writing the connection inventory', async () => {
+    return callTableStorage('writing the connection inventory', () => {
       const entity = toEntity(entry);
-      const { etag, abortSignal } = options;
-      try {
-        const response = etag
-          ? await this.#table.updateEntity(entity, 'Replace', { etag, abortSignal })
-          : await this.#table.createEntity(entity, { abortSignal });
-        if (!response.etag) throw new Error('Table storage returned no ETag for a written entity.');
-        return response.etag;
-      } catch (error) {
-        const status = storageStatus(error);
-        const target = `connection '${entity.name}' in ${entry.workspace}`;
-        if (!etag && status === 409) {
-          throw new ConcurrencyConflict('ALREADY_EXISTS', `The inventory already has ${target}.`, {
-            cause: error,
-          });
-        }
-        // 404 with an ETag: the entry was deleted since it was read, which is a change too.
-        if (etag && (status === 412 || status === 404)) {
-          throw new ConcurrencyConflict(
-            'CHANGED_SINCE_READ',
-            `The inventory entry for ${target} changed since it was read.`,
-            {
-              cause: error,
-            },
-          );
-        }
-        throw error;
-      }
+      return writeOptimistically(
+        this.#table,
+        entity,
+        options,
+        `The inventory entry for connection '${entity.name}' in ${entry.workspace}`,
+      );
     });
   }
 

@@ -1,6 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { RotationKey, RotationRecord } from '../rotation/rotation-record.js';
-import { ConcurrencyConflict } from './concurrency-conflict.js';
+import { writeOptimistically } from './concurrency-conflict.js';
 import { callTableStorage, storageStatus } from './storage-errors.js';
 import { toTableKey } from './table-key.js';
 
@@ -50,28 +50,14 @@ export class RotationStore {
 
   /** Without `etag`: insert only (409 → ConcurrencyConflict). With: replace if unchanged (412 → ConcurrencyConflict). */
   put(record: RotationRecord, options: { etag?: string; abortSignal?: AbortSignal } = {}): Promise<string> {
-    return callTableStorage('writing a rotation record', async () => {
+    return callTableStorage('writing a rotation record', () => {
       const entity = toEntity(record);
-      const { etag, abortSignal } = options;
-      try {
-        const response = etag
-          ? await this.#table.updateEntity(entity, 'Replace', { etag, abortSignal })
-          : await this.#table.createEntity(entity, { abortSignal });
-        if (!response.etag) throw new Error('Table storage returned no ETag for a written entity.');
-        return response.etag;
-      } catch (error) {
-        const status = storageStatus(error);
-        const target = `the rotation record of ${record.clientId} / ${record.clientSecretRef}`;
-        if (!etag && status === 409) {
-          throw new ConcurrencyConflict('ALREADY_EXISTS', `${target} already exists.`, { cause: error });
-        }
-        if (etag && (status === 412 || status === 404)) {
-          throw new ConcurrencyConflict('CHANGED_SINCE_READ', `${target} changed since it was read.`, {
-            cause: error,
-          });
-        }
-        throw error;
-      }
+      return writeOptimistically(
+        this.#table,
+        entity,
+        options,
+        `The rotation record of ${record.clientId} / ${record.clientSecretRef}`,
+      );
     });
   }
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import type { SecretRotationOverrides } from '../../src/rotation/create-secret-rotation.js';
+import type { SecretRotationResult } from '../../src/rotation/rotate-secret.js';
 import type { RotationRecord } from '../../src/rotation/rotation-record.js';
 import type { SecretRotation } from '../../src/rotation/secret-rotation.js';
 import { createProvisionerRuntime, type ProvisionerRuntime } from '../../src/runtime/provisioner-runtime.js';
@@ -38,6 +39,7 @@ export interface RotationScenario {
 
 export interface RotationCloud {
   cloud: LocalCloud;
+  /** A fresh scenario; `close()` closes every scenario it handed out. */
   scenario(options?: { env?: Record<string, string> }): Promise<RotationScenario>;
   /** Whether a client-credentials token request with this secret succeeds right now (no token cache involved). */
   authenticates(appId: string, secret: string): Promise<boolean>;
@@ -57,15 +59,25 @@ export interface RotationCloud {
   close(): Promise<void>;
 }
 
+/** The run's result for one app. */
+export function resultFor(results: SecretRotationResult[], app: TestApp): SecretRotationResult | undefined {
+  return results.find((result) => result.clientId === app.appId.toLowerCase());
+}
+
 export async function startRotationCloud(): Promise<RotationCloud> {
   const cloud = await startLocalCloud({
     storageConnectionString: inject('storageConnectionString'),
     tablePrefix: uniquePrefix(),
   });
   const startedAt = Date.now(); // after the provisioner's secret was added
+  const scenarios: RotationScenario[] = [];
   return {
     cloud,
-    scenario: (options) => startScenario(cloud, options?.env ?? {}),
+    async scenario(options) {
+      const created = await startScenario(cloud, options?.env ?? {});
+      scenarios.push(created);
+      return created;
+    },
     async authenticates(appId, secret) {
       const response = await fetch(cloud.entra.tokenEndpoint(cloud.tenantId), {
         method: 'POST',
@@ -97,7 +109,10 @@ export async function startRotationCloud(): Promise<RotationCloud> {
           (entry) =>
             entry.method === 'POST' && entry.path === `/v1.0/applications(appId='${appId}')/addPassword`,
         ).length,
-    close: () => cloud.close(),
+    async close() {
+      await Promise.all(scenarios.map((created) => created.close()));
+      await cloud.close();
+    },
   };
 }
 

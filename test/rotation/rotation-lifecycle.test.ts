@@ -1,30 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SecretRotationResult } from '../../src/rotation/rotate-secret.js';
-import {
-  type RotationCloud,
-  type RotationScenario,
-  startRotationCloud,
-  type TestApp,
-} from './rotation-harness.js';
+import { type RotationCloud, resultFor, startRotationCloud } from './rotation-harness.js';
 
 describe('client-secret rotation: the due check and the happy path', () => {
   let rc: RotationCloud;
-  const scenarios: RotationScenario[] = [];
-  const scenario = async () => {
-    const created = await rc.scenario();
-    scenarios.push(created);
-    return created;
-  };
-  const resultFor = (results: SecretRotationResult[], app: TestApp) =>
-    results.find((result) => result.clientId === app.appId.toLowerCase());
+  const scenario = () => rc.scenario();
 
   beforeAll(async () => {
     rc = await startRotationCloud();
   });
-  afterAll(async () => {
-    await Promise.all(scenarios.map((created) => created.close()));
-    await rc?.close();
-  });
+  afterAll(() => rc?.close());
 
   it('leaves a secret younger than ROTATION_MAX_SECRET_AGE_DAYS alone and rotates it once the injected clock passes that age', async () => {
     const s = await scenario();

@@ -1,34 +1,18 @@
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { SecretRotationResult } from '../../src/rotation/rotate-secret.js';
 import { toTableKey } from '../../src/state/table-key.js';
 import { wellKnownResources } from '../emulators/entra/index.js';
-import {
-  type RotationCloud,
-  type RotationScenario,
-  startRotationCloud,
-  type TestApp,
-} from './rotation-harness.js';
+import { type RotationCloud, resultFor, startRotationCloud } from './rotation-harness.js';
 
 /** Failures only a person can fix are recorded with what to grant or change, and never stop the other apps. */
 describe('client-secret rotation problems that need an operator', () => {
   let rc: RotationCloud;
-  const scenarios: RotationScenario[] = [];
-  const scenario = async (env?: Record<string, string>) => {
-    const created = await rc.scenario(env ? { env } : {});
-    scenarios.push(created);
-    return created;
-  };
-  const resultFor = (results: SecretRotationResult[], app: TestApp) =>
-    results.find((result) => result.clientId === app.appId.toLowerCase());
+  const scenario = (env?: Record<string, string>) => rc.scenario(env ? { env } : {});
 
   beforeAll(async () => {
     rc = await startRotationCloud();
   });
-  afterAll(async () => {
-    await Promise.all(scenarios.map((created) => created.close()));
-    await rc?.close();
-  });
+  afterAll(() => rc?.close());
 
   it('Graph 403 (the provisioner does not own the app): the record says which permission and ownership to grant; other apps still rotate', async () => {
     const s = await scenario();
