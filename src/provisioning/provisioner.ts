@@ -175,7 +175,12 @@ export class Provisioner {
     const { statuses, logger, settings } = this.#deps;
     const lastAttempt = message.deliveryCount >= settings.maxDeliveryCount;
     const service = error instanceof TransientError ? error.service : 'provisioner';
-    const detail = error instanceof Error ? error.message : String(error);
+    // Only our own TransientError messages go into the status; anything else could quote a request or response,
+    // so the status names its type and the raw message goes to the (secret-scrubbing) log only.
+    const detail =
+      error instanceof TransientError
+        ? error.message
+        : `unexpected ${error instanceof Error ? error.name : typeof error}; see the function logs`;
     const reason: Reason = {
       code: 'TRANSIENT_FAILURE',
       message: lastAttempt
@@ -192,6 +197,7 @@ export class Provisioner {
       service,
       deliveryCount: message.deliveryCount,
       lastAttempt,
+      error: error instanceof Error ? error.message : String(error),
     });
   }
 }
