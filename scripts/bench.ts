@@ -4,8 +4,11 @@
  * Prints figures and how they compare with the targets of issue 4; asserts nothing.
  *
  *   npm run bench -- [--count 1000] [--latency-ms 500] [--rate-limit 20] [--loop-count 50]
- *                    [--single-count 20] [--cold-start-runs 15] [--host-node-arguments=<node options>]
+ *                    [--single-count 20] [--cold-start-runs 15] [--instance-memory-mb 2048]
+ *                    [--host-node-arguments=<node options>]
  *
+ * `--instance-memory-mb` runs the host with the heap Node gives it on a Flex Consumption instance of that size
+ * (default 2048, infra's default; see bench/instance-memory.ts); `0` lets node size its heap from this machine's memory.
  * `--host-node-arguments` sets the host's `languageWorkers__node__arguments` app setting (node options for the
  * process running the functions, as in Azure), e.g. `--host-node-arguments=--max-semi-space-size=4` (with `=`,
  * since the value starts with a dash); by default node runs as is.
@@ -19,6 +22,7 @@ import { expandMainGlob } from '../test/host/expand-main-glob.js';
 import { readHostConfiguration } from '../test/host/host-configuration.js';
 import { builtLayout } from '../test/host/load-function-app.js';
 import { type ColdStart, measureColdStart } from './bench/cold-start.js';
+import { heapOptionsForInstance, instanceMemorySizes } from './bench/instance-memory.js';
 import { runSequentialLoop } from './bench/sequential-loop.js';
 import { percentile } from './bench/statistics.js';
 import { StatusClient } from './bench/status-client.js';
@@ -43,13 +47,16 @@ const defaults: Record<OptionName, number> = {
   'cold-start-runs': 15,
 };
 
-function readOptions(): Record<OptionName, number> & { hostNodeArguments?: string } {
-  const usage = `usage: npm run bench -- ${optionNames.map((name) => `[--${name} ${defaults[name]}]`).join(' ')} [--host-node-arguments=<node options>]`;
+type Options = Record<OptionName, number> & { instanceMemoryInMb: number; hostNodeArguments?: string };
+
+function readOptions(): Options {
+  const usage = `usage: npm run bench -- ${optionNames.map((name) => `[--${name} ${defaults[name]}]`).join(' ')} [--instance-memory-mb ${instanceMemorySizes.join('|')}|0] [--host-node-arguments=<node options>]`;
   let values: Record<string, unknown>;
   try {
     values = parseArgs({
       options: {
         ...Object.fromEntries(optionNames.map((name) => [name, { type: 'string' as const }])),
+        'instance-memory-mb': { type: 'string', default: '2048' },
         'host-node-arguments': { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -63,8 +70,16 @@ function readOptions(): Record<OptionName, number> & { hostNodeArguments?: strin
     process.exit(0);
   }
   const hostNodeArguments = values['host-node-arguments'];
-  const options: Record<OptionName, number> & { hostNodeArguments?: string } = {
+  const instanceMemoryInMb = Number(values['instance-memory-mb']);
+  if (instanceMemoryInMb !== 0 && !instanceMemorySizes.includes(instanceMemoryInMb)) {
+    console.error(
+      `--instance-memory-mb must be one of ${instanceMemorySizes.join(', ')} (Flex Consumption sizes) or 0 (this machine's memory), got '${values['instance-memory-mb']}'.`,
+    );
+    process.exit(2);
+  }
+  const options: Options = {
     ...defaults,
+    instanceMemoryInMb,
     ...(typeof hostNodeArguments === 'string' ? { hostNodeArguments } : {}),
   };
   for (const name of optionNames) {
@@ -292,6 +307,12 @@ async function main(): Promise<void> {
     );
   }
   const rate = options['rate-limit'];
+  const hostNodeArguments = [
+    options.instanceMemoryInMb ? heapOptionsForInstance(options.instanceMemoryInMb) : '',
+    options.hostNodeArguments ?? '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   say('starting the local cloud and the function host…');
   const sandbox = await startSandbox({
     ports: 'free',
@@ -300,7 +321,7 @@ async function main(): Promise<void> {
     // The workspace's limit is known to the operator: the client-side limiter is set to it (default 15/s).
     appSettings: {
       DATABRICKS_MAX_REQUESTS_PER_SECOND: String(rate),
-      ...(options.hostNodeArguments ? { languageWorkers__node__arguments: options.hostNodeArguments } : {}),
+      ...(hostNodeArguments ? { languageWorkers__node__arguments: hostNodeArguments } : {}),
     },
     onHostOutput: () => {},
     onProgress: (line) => say(line),
@@ -327,7 +348,7 @@ async function main(): Promise<void> {
         single,
         peakMemory,
         coldStart,
-        `host: ${built ? 'built app (dist/)' : 'TypeScript sources'}, maxConcurrentCalls ${readHostConfiguration(join(repositoryRoot, 'host.json')).serviceBus.maxConcurrentCalls} (host.json), DATABRICKS_MAX_REQUESTS_PER_SECOND=${rate}, node options: ${options.hostNodeArguments ?? 'none'}`,
+        `host: ${built ? 'built app (dist/)' : 'TypeScript sources'}, maxConcurrentCalls ${readHostConfiguration(join(repositoryRoot, 'host.json')).serviceBus.maxConcurrentCalls} (host.json), DATABRICKS_MAX_REQUESTS_PER_SECOND=${rate}, heap sized for ${options.instanceMemoryInMb ? `a ${options.instanceMemoryInMb} MB instance` : "this machine's memory"}, node options: ${hostNodeArguments || 'none'}`,
       ),
     );
   } finally {
