@@ -19,6 +19,7 @@ export const reasonCodes = [
   // failed: the request was valid, the outcome was not what it asked for
   'CREDENTIAL_TYPE_MISMATCH',
   'SIGN_IN_FAILED',
+  'SIGN_IN_EXPIRED',
   'SIGN_IN_NOT_CONFIGURED',
   // dead_lettered: transient faults outlasted every delivery
   'TRANSIENT_FAILURE',

@@ -28,8 +28,8 @@ export interface ProvisionerRuntime {
   /** A provisioner whose logs go to `sink` (per invocation in Azure Functions). */
   provisioner(sink: LogSink): Provisioner;
   logger(sink: LogSink): Logger;
-  /** U2M: `/api/signin` and `/api/oauth/callback` (their handlers take the invocation's logger). */
-  signIn: Pick<SignInServices, 'endpoint' | 'callback'>;
+  /** U2M: `/api/signin`, `/api/oauth/callback` and the expiry sweep (each takes the invocation's logger). */
+  signIn: Pick<SignInServices, 'endpoint' | 'callback' | 'expiry'>;
   /** Client-secret rotation whose logs go to `sink`; tests pass overrides (clock, step hooks, connection test). */
   secretRotation(sink: LogSink, overrides?: SecretRotationOverrides): SecretRotation;
   close(): Promise<void>;

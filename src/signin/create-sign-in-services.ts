@@ -5,14 +5,16 @@ import { type Clock, systemClock } from '../state/clock.js';
 import { OAuthCallbackEndpoint } from './oauth-callback-endpoint.js';
 import type { SignInDependencies } from './sign-in-dependencies.js';
 import { SignInEndpoint } from './sign-in-endpoint.js';
+import { SignInExpiry } from './sign-in-expiry.js';
 import { SignInRequests } from './sign-in-requests.js';
 import { SignInStore } from './sign-in-store.js';
 
-/** The three faces of the U2M sign-in: the queue side, `/api/signin` and `/api/oauth/callback`. */
+/** The faces of the U2M sign-in: the queue side, `/api/signin`, `/api/oauth/callback` and the expiry timer. */
 export interface SignInServices {
   requests: SignInRequests;
   endpoint: SignInEndpoint;
   callback: OAuthCallbackEndpoint;
+  expiry: SignInExpiry;
 }
 
 export type SignInServicesInput = Omit<SignInDependencies, 'store' | 'mailer' | 'now'> & {
@@ -48,5 +50,6 @@ export function createSignInServices(input: SignInServicesInput): SignInServices
     requests: new SignInRequests(deps),
     endpoint: new SignInEndpoint(deps),
     callback: new OAuthCallbackEndpoint(deps),
+    expiry: new SignInExpiry(deps),
   };
 }

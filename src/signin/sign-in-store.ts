@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { ConcurrencyConflict } from '../state/concurrency-conflict.js';
 import { callTableStorage, storageStatus } from '../state/storage-errors.js';
 import { toTableKey } from '../state/table-key.js';
@@ -33,6 +33,22 @@ export interface SignInTransaction {
   expiresAt: Date;
 }
 
+/** A link or transaction past its `expiresAt`, as the expiry sweep sees it. */
+export interface ExpiredSignInRow {
+  kind: 'link' | 'transaction';
+  /** The link's token hash or the transaction's state hash. */
+  hash: string;
+  /** The link itself, or the one the transaction was started from. */
+  linkHash: string;
+  requestId: string;
+  expiresAt: Date;
+  /** Links: used to start a sign-in. */
+  consumed: boolean;
+  /** Links: the sweep already recorded the expiry in the request's status. */
+  expiryRecorded: boolean;
+  etag: string;
+}
+
 /** The link that is currently valid for a connection; every other link of that connection is superseded. */
 export interface CurrentLink {
   linkHash: string;
@@ -48,6 +64,7 @@ interface LinkEntity {
   createdAt: Date;
   emailedAt?: Date;
   consumedAt?: Date;
+  expiryRecordedAt?: Date;
   intentJson: string;
 }
 
@@ -147,12 +164,73 @@ export class SignInStore {
           },
         );
       } catch (error) {
-        const status = storageStatus(error);
-        if (status === 412 || status === 404) {
+        if (isLostRace(error)) {
           throw new ConcurrencyConflict('CHANGED_SINCE_READ', 'The sign-in link changed since it was read.', {
             cause: error,
           });
         }
+        throw error;
+      }
+    });
+  }
+
+  /** Links and transactions whose `expiresAt` is at or before `before`, across partitions. */
+  listExpired(before: Date): Promise<ExpiredSignInRow[]> {
+    return callTableStorage('listing expired sign-ins', async () => {
+      const rows: ExpiredSignInRow[] = [];
+      const entities = this.#table.listEntities<
+        Partial<Omit<LinkEntity, 'rowKey'> & Omit<TransactionEntity, 'rowKey'>>
+      >({
+        queryOptions: {
+          filter: odata`(RowKey eq ${linkRow} or RowKey eq ${transactionRow}) and expiresAt le ${before}`,
+        },
+      });
+      for await (const entity of entities) {
+        rows.push({
+          kind: entity.rowKey === linkRow ? 'link' : 'transaction',
+          hash: entity.partitionKey ?? '',
+          linkHash: (entity.rowKey === linkRow ? entity.partitionKey : entity.linkHash) ?? '',
+          requestId: entity.requestId ?? '',
+          expiresAt: new Date(entity.expiresAt ?? 0),
+          consumed: entity.consumedAt !== undefined,
+          expiryRecorded: entity.expiryRecordedAt !== undefined,
+          etag: entity.etag,
+        });
+      }
+      return rows;
+    });
+  }
+
+  /**
+   * Notes on an unused expired link that its request's status says so, unless the link changed since
+   * `etag` was read (false then: another sweep got there first).
+   */
+  markExpiryRecorded(tokenHash: string, etag: string, at: Date): Promise<boolean> {
+    return callTableStorage('recording a sign-in link expiry', async () => {
+      try {
+        await this.#table.updateEntity(
+          { partitionKey: tokenHash, rowKey: linkRow, expiryRecordedAt: at },
+          'Merge',
+          { etag },
+        );
+        return true;
+      } catch (error) {
+        if (isLostRace(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  /** Deletes an expired link or transaction unless it changed since `etag` was read; false if it had. */
+  deleteExpired(row: Pick<ExpiredSignInRow, 'kind' | 'hash' | 'etag'>): Promise<boolean> {
+    return callTableStorage('deleting an expired sign-in', async () => {
+      try {
+        await this.#table.deleteEntity(row.hash, row.kind === 'link' ? linkRow : transactionRow, {
+          etag: row.etag,
+        });
+        return true;
+      } catch (error) {
+        if (isLostRace(error)) return false;
         throw error;
       }
     });
@@ -221,8 +299,7 @@ export class SignInStore {
       try {
         await this.#table.deleteEntity(stateHash, transactionRow, { etag: entity.etag });
       } catch (error) {
-        const status = storageStatus(error);
-        if (status === 404 || status === 412) return undefined;
+        if (isLostRace(error)) return undefined;
         throw error;
       }
       return {
@@ -268,6 +345,12 @@ export class SignInStore {
       throw error;
     }
   }
+}
+
+/** 404: gone already; 412: changed since read. */
+function isLostRace(error: unknown): boolean {
+  const status = storageStatus(error);
+  return status === 404 || status === 412;
 }
 
 function connectionKey(workspace: string, connectionName: string): string {
