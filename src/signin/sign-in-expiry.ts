@@ -44,7 +44,8 @@ export class SignInExpiry {
         }
       }
     }
-    logger.info('signin.expiry_swept', { ...summary });
+    if (summary.requestsFailed > 0 || summary.rowsDeleted > 0)
+      logger.info('signin.expiry_swept', { ...summary });
     return summary;
   }
 
