@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type HostProcess, startHostProcess } from '../host/process/host-process.js';
 import { type LocalCloud, startLocalCloud } from '../local-cloud/start-local-cloud.js';
-import { runCli } from './run-cli.js';
+import { cliEnvironment, runCli } from './run-cli.js';
 
 const maxDeliveryCount = 3;
 
@@ -46,15 +46,7 @@ describe('ucprov end to end, against the local host and the local cloud', () => 
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) =>
-    runCli(args, {
-      env: {
-        UCPROV_SERVICEBUS_CONNECTION_STRING: cloud.serviceBus.connectionString,
-        UCPROV_QUEUE: cloud.requestQueue,
-        UCPROV_FUNCTIONS_URL: host.url,
-        UCPROV_FUNCTION_KEY: host.keys.functionKey,
-      },
-    });
+  const cli = (args: string[]) => runCli(args, { env: cliEnvironment(cloud, host) });
 
   function m2mRequestFile(
     name: string,

@@ -69,3 +69,16 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     });
   });
 }
+
+/** The environment that points `ucprov` at a local cloud's request queue and a running host's status endpoint. */
+export function cliEnvironment(
+  cloud: { serviceBus: { connectionString: string }; requestQueue: string },
+  host: { url: string; keys: { functionKey: string } },
+): Record<string, string> {
+  return {
+    UCPROV_SERVICEBUS_CONNECTION_STRING: cloud.serviceBus.connectionString,
+    UCPROV_QUEUE: cloud.requestQueue,
+    UCPROV_FUNCTIONS_URL: host.url,
+    UCPROV_FUNCTION_KEY: host.keys.functionKey,
+  };
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../scripts/sandbox/sandbox-ports.js';
-import { runCli } from '../cli/run-cli.js';
+import { cliEnvironment, runCli } from '../cli/run-cli.js';
 import { testCertDir } from '../emulators/shared/https-server.js';
 import { type HostProcess, startHostProcess } from '../host/process/host-process.js';
 import { type LocalCloud, startLocalCloud } from '../local-cloud/start-local-cloud.js';
@@ -80,15 +80,7 @@ describe('U2M end to end in a real browser', () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) =>
-    runCli(args, {
-      env: {
-        UCPROV_SERVICEBUS_CONNECTION_STRING: cloud.serviceBus.connectionString,
-        UCPROV_QUEUE: cloud.requestQueue,
-        UCPROV_FUNCTIONS_URL: host.url,
-        UCPROV_FUNCTION_KEY: host.keys.functionKey,
-      },
-    });
+  const cli = (args: string[]) => runCli(args, { env: cliEnvironment(cloud, host) });
 
   it('an approver signs in from the emailed link in Chromium and the OAUTH_U2M connection works', async () => {
     const requestId = `web-${randomUUID()}`;

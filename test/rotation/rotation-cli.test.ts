@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { cliEnvironment, runCli } from '../cli/run-cli.js';
 import { type HostProcess, startHostProcess } from '../host/process/host-process.js';
 import { type LocalCloud, startLocalCloud } from '../local-cloud/start-local-cloud.js';
 
@@ -31,12 +31,7 @@ describe('ucprov rotations and ucprov rotate', () => {
       }),
     );
     const run = await runCli(['submit', file, '--wait', '--timeout', '60'], {
-      env: {
-        UCPROV_SERVICEBUS_CONNECTION_STRING: cloud.serviceBus.connectionString,
-        UCPROV_QUEUE: cloud.requestQueue,
-        UCPROV_FUNCTIONS_URL: host.url,
-        UCPROV_FUNCTION_KEY: host.keys.functionKey,
-      },
+      env: cliEnvironment(cloud, host),
     });
     expect(run.exitCode, run.stderr).toBe(0);
   }
