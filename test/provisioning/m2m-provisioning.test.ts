@@ -95,21 +95,11 @@ describe('M2M provisioning through the queue', () => {
   });
 
   it('refuses to take over a connection it did not create, unless the request says adopt', async () => {
-    const response = await fetch(`${h.cloud.databricks.url}/api/2.1/unity-catalog/connections`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await h.databricksToken()}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'legacy_sql',
-        connection_type: 'SQLSERVER',
-        options: {
-          host: 'legacy.database.windows.net',
-          port: '1433',
-          user: 'sa',
-          password: 'legacy-password-1',
-        },
-      }),
+    await h.createForeignConnection('legacy_sql', {
+      host: 'legacy.database.windows.net',
+      user: 'sa',
+      password: 'legacy-password-1',
     });
-    expect(response.status).toBe(200);
 
     const refused = await h.submit(h.m2mRequest('legacy_sql'));
     expect(refused).toMatchObject({
@@ -326,21 +316,11 @@ describe('M2M provisioning through the queue', () => {
   });
 
   it('leaves nothing behind when it refuses a take-over: the next request is refused too, and a delete leaves it alone', async () => {
-    const response = await fetch(`${h.cloud.databricks.url}/api/2.1/unity-catalog/connections`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await h.databricksToken()}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'foreign_sql',
-        connection_type: 'SQLSERVER',
-        options: {
-          host: 'foreign.database.windows.net',
-          port: '1433',
-          user: 'u',
-          password: 'foreign-password-1',
-        },
-      }),
+    await h.createForeignConnection('foreign_sql', {
+      host: 'foreign.database.windows.net',
+      user: 'u',
+      password: 'foreign-password-1',
     });
-    expect(response.status).toBe(200);
 
     for (const attempt of [1, 2]) {
       const refused = await h.submit(h.m2mRequest('foreign_sql'));

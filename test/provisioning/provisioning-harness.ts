@@ -28,6 +28,11 @@ export interface ProvisioningHarness {
   ): Record<string, unknown> & { requestId: string };
   /** A bearer token for the provisioner's identity at Databricks, for arranging state behind its back. */
   databricksToken(): Promise<string>;
+  /** Creates a SQL Server connection with a username and password over the REST API, as another tool would. */
+  createForeignConnection(
+    name: string,
+    options: { host: string; user: string; password: string },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +71,8 @@ export async function startProvisioningHarness(
     if (!view) throw new Error(`no status recorded for ${requestId}`);
     return view;
   };
+  const databricksToken = async () =>
+    (await credential.getToken('2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default')).token;
   return {
     cloud,
     driver,
@@ -92,9 +99,22 @@ export async function startProvisioningHarness(
         ...overrides,
       };
     },
-    async databricksToken() {
-      const token = await credential.getToken('2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/.default');
-      return token.token;
+    databricksToken,
+    async createForeignConnection(name, { host, user, password }) {
+      const response = await fetch(`${cloud.databricks.url}/api/2.1/unity-catalog/connections`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await databricksToken()}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          name,
+          connection_type: 'SQLSERVER',
+          options: { host, port: '1433', user, password },
+        }),
+      });
+      if (response.status !== 200)
+        throw new Error(`creating ${name}: HTTP ${response.status} ${await response.text()}`);
     },
     async close() {
       await driver.close();

@@ -322,21 +322,11 @@ describe('U2M: the emailed link, the sign-in page and the authorize redirect', (
   });
 
   it('refuses a U2M request for a connection that exists but is not the provisioner’s before emailing anyone', async () => {
-    const response = await fetch(`${h.cloud.databricks.url}/api/2.1/unity-catalog/connections`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await h.databricksToken()}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'foreign_u2m',
-        connection_type: 'SQLSERVER',
-        options: {
-          host: 'legacy.database.windows.net',
-          port: '1433',
-          user: 'sa',
-          password: 'legacy-password-1',
-        },
-      }),
+    await h.createForeignConnection('foreign_u2m', {
+      host: 'legacy.database.windows.net',
+      user: 'sa',
+      password: 'legacy-password-1',
     });
-    expect(response.status).toBe(200);
     const request = h.u2mRequest('foreign_u2m');
     expect(await h.submit(request)).toMatchObject({
       status: 'rejected',
